@@ -1,0 +1,20 @@
+"""The event catalog of alliance-ledger: pydantic models only, no I/O (SPEC §3-§4)."""
+
+from events.envelope import (
+    CURRENT_SCHEMA_VERSION,
+    EVENT_ADAPTER,
+    EVENT_CLASSES,
+    EVENT_LIST_ADAPTER,
+    EVENT_TYPES,
+    Envelope,
+    Event,
+    to_document,
+)
+from events.primitives import CERTAINTY_RANK, Certainty, date_sort_key, period_end
+from events.refs import DEFINING_TYPES, NAMESPACES, REFERENCES, defined_key, direct_parties, iter_refs
+
+__all__ = [
+    "CERTAINTY_RANK", "CURRENT_SCHEMA_VERSION", "DEFINING_TYPES", "EVENT_ADAPTER", "EVENT_CLASSES",
+    "EVENT_LIST_ADAPTER", "EVENT_TYPES", "NAMESPACES", "REFERENCES", "Certainty", "Envelope", "Event",
+    "date_sort_key", "defined_key", "direct_parties", "iter_refs", "period_end", "to_document",
+]

@@ -1,0 +1,175 @@
+"""Value types shared by every event: exact decimals, dates with precision, slugs, money, stakes.
+
+Why not plain ``Decimal``/``date``: the ledger must keep what the source said. A figure known
+only as "2021" stays "2021" (not 2021-01-01), and a money amount never passes through a
+binary float, so these types validate strictly and serialize back to the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?$"
+EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
+_DECIMAL_RE = re.compile(r"^-?\d{1,40}(?:\.\d{1,40})?$")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class Frozen(BaseModel):
+    """Base of every model: immutable, and unknown fields are errors (typos must not pass)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+def _check_date(value: Any) -> str:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date), keep the text as given."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError("a date must be a string YYYY, YYYY-MM or YYYY-MM-DD")
+    match = _DATE_RE.match(value)
+    if not match:
+        raise ValueError(f"{value[:40]!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
+    if int(year) < 1:
+        raise ValueError(f"{value!r}: year must be 0001 or later")
+    return value
+
+
+def _check_full_date(value: Any) -> str:
+    text = _check_date(value)
+    if len(text) != 10:
+        raise ValueError(f"{text!r}: a full date YYYY-MM-DD is needed here")
+    return text
+
+
+FuzzyDate = Annotated[str, BeforeValidator(_check_date)]
+"""A date kept with its precision: ``"2021"``, ``"2025-05"`` or ``"2025-05-14"``."""
+
+FullDate = Annotated[str, BeforeValidator(_check_full_date)]
+
+
+def _check_decimal(value: Any) -> Decimal:
+    """Exact decimals only: strings or integers. Floats, NaN, infinities and booleans are errors."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("binary floats are not allowed: write the number as a string, e.g. \"4.5\"")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("NaN and infinities are not numbers the ledger can keep")
+        return value
+    if isinstance(value, str) and _DECIMAL_RE.match(value):
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the regex already guards this
+            pass
+    raise ValueError(f"{str(value)[:40]!r} is not a decimal number written as a string like \"13000000000\" or \"27.5\"")
+
+
+ExactDecimal = Annotated[Decimal, BeforeValidator(_check_decimal), PlainSerializer(str, return_type=str, when_used="json")]
+
+
+def _check_percent(value: Decimal) -> Decimal:
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValueError(f"a percentage must be between 0 and 100, got {value}")
+    return value
+
+
+Percent = Annotated[ExactDecimal, AfterValidator(_check_percent)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=200)]
+EventId = Annotated[str, Field(pattern=EVENT_ID_PATTERN)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class Certainty(str, Enum):
+    """How sure the source is; ordered rumored < reported < announced < confirmed."""
+
+    rumored = "rumored"
+    reported = "reported"
+    announced = "announced"
+    confirmed = "confirmed"
+
+    @property
+    def rank(self) -> int:
+        return CERTAINTY_RANK[self.value]
+
+
+CERTAINTY_RANK = {"rumored": 0, "reported": 1, "announced": 2, "confirmed": 3}
+
+
+class Money(Frozen):
+    amount: ExactDecimal
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code")]
+    approximate: bool | None = None
+
+
+class Stake(Frozen):
+    """A percentage held: exact, or a range reported as such ("between 20 and 30 percent")."""
+
+    exact: Percent | None = None
+    min: Percent | None = None
+    max: Percent | None = None
+    basis: Literal["equity", "profit_share", "voting"] = "equity"
+
+    @model_validator(mode="after")
+    def _exact_or_range(self) -> Stake:
+        if self.exact is not None:
+            if self.min is not None or self.max is not None:
+                raise ValueError("give either exact or min/max, not both")
+        elif self.min is None or self.max is None:
+            raise ValueError("give exact, or both min and max")
+        elif self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+
+TermValue = Annotated[str, Field(max_length=2_000)] | ExactDecimal
+Terms = Annotated[dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")], TermValue], Field(max_length=200)]
+
+
+class Source(Frozen):
+    """Where a fact comes from. A URL or a title is required so a reader can find it again."""
+
+    url: Annotated[str, Field(max_length=2_000)] | None = None
+    title: ShortText | None = None
+    publisher: ShortText | None = None
+    published_at: FuzzyDate | None = None
+    quote: Text | None = None
+
+    @model_validator(mode="after")
+    def _url_or_title(self) -> Source:
+        if not self.url and not self.title:
+            raise ValueError("a source needs a url or a title")
+        return self
+
+
+def date_sort_key(text: str) -> str:
+    """A partial date sorts as the first day of its period: '2021' -> '2021-01-01'."""
+    if len(text) == 10:
+        return text
+    if len(text) == 7:
+        return text + "-01"
+    return text + "-01-01"
+
+
+def period_end(text: str) -> str:
+    """The last day of a partial date's period (``until`` is inclusive): '2030' -> '2030-12-31'."""
+    if len(text) == 10:
+        return text
+    if len(text) == 4:
+        return text + "-12-31"
+    year, month = int(text[:4]), int(text[5:7])
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1).isoformat()
