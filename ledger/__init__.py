@@ -1,0 +1,12 @@
+"""alliance-ledger: an event-sourced, bitemporal ledger of corporate alliances.
+
+Only this package imports SQLAlchemy; no engine is created at import time.
+"""
+
+from ledger.api import AppendResult, Ledger
+from ledger.errors import ConflictError, IntegrityError, LedgerError, SchemaVersionError, StorageError, ValidationError
+
+__all__ = [
+    "AppendResult", "ConflictError", "IntegrityError", "Ledger", "LedgerError", "SchemaVersionError",
+    "StorageError", "ValidationError",
+]

@@ -1,0 +1,376 @@
+"""The library API (SPEC §6): ``Ledger.open(url)``, append, state, diff, history, explain, verify."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+import orjson
+
+from events import CURRENT_SCHEMA_VERSION, REFERENCES, iter_refs
+from ledger import migrate, queries
+from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, event_hash, format_ts, parse_ts, row_values
+from ledger.errors import ConflictError, Problem, ValidationError
+from ledger.intake import prepare
+from ledger.integrity import VerifyReport, verify_chain
+from ledger.rules import Catalog, Key
+from ledger.sqlstore import SqlStore, Writer, make_engine
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """Where each given event now stands. ``existing`` counts idempotent no-ops."""
+
+    positions: list[int | None]
+    ids: list[str]
+    appended: int
+    existing: int
+    head: int
+    last_hash: str
+    dry_run: bool = False
+    streams: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Batch work allocates many small objects; the cyclic GC only slows it (PERF-NOTES)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Ledger:
+    """One ledger database. Open with :meth:`open`; use as a context manager to close it."""
+
+    def __init__(self, store: SqlStore, url: str) -> None:
+        self._store = store
+        self.url = url
+        self._catalog = Catalog()
+
+    @classmethod
+    def open(cls, url: str = "sqlite:///alliance-ledger.db", *, init: bool = False) -> Ledger:
+        """Open ``url`` (any SQLAlchemy URL). ``init=True`` creates or upgrades the schema first;
+        otherwise a database that is not at this code's schema is refused with the command to run."""
+        engine = make_engine(url)
+        try:
+            if init:
+                migrate.upgrade(engine)
+            migrate.check(engine, url)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(SqlStore(engine), url)
+
+    @staticmethod
+    def init(url: str) -> tuple[str | None, str]:
+        """Create or upgrade the schema of ``url``; returns (revision before, revision after)."""
+        engine = make_engine(url)
+        try:
+            return migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+
+    def close(self) -> None:
+        self._store.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def store(self) -> SqlStore:
+        return self._store
+
+    # -- append -------------------------------------------------------------------------------
+    def append(
+        self, events: Iterable[Any], expected_version: int | None = None, *,
+        stream: str | None = None, dry_run: bool = False,
+    ) -> AppendResult:
+        """Validate the whole batch, then write it in one transaction, or write nothing.
+
+        Same id with the same content is a no-op reporting the existing position; same id with
+        other content, or a stream not at ``expected_version``, is a :class:`ConflictError`.
+        """
+        with gc_paused():
+            docs = prepare(events, default_stream=stream)
+            if expected_version is not None:
+                streams = {d["stream"] for d in docs}
+                if len(streams) > 1:
+                    raise ValidationError([Problem(None, None, "stream", "a batch appended with an expected version "
+                                                   f"must hold events of one stream, got {sorted(streams)}")])
+            try:
+                with self._store.writer() as w:
+                    result = self._append_locked(w, docs, expected_version, dry_run)
+            except BaseException:
+                if self._catalog._journal is not None:
+                    self._catalog.rollback()
+                raise
+            self._catalog.commit()
+            if not dry_run:
+                self._catalog.head = result.head
+            return result
+
+    def _append_locked(self, w: Writer, docs: list[dict[str, Any]], expected: int | None, dry_run: bool) -> AppendResult:
+        head, last_hash, last_ts = w.head()
+        self._catch_up(w, head)
+        positions, new = self._split_existing(w, docs)
+        if expected is not None and new:
+            stream = new[0][1]["stream"]
+            current = self._catalog.streams.get(stream, 0)
+            if current != expected:
+                raise ConflictError(f"stream {stream!r} is at version {current}, not the expected {expected}; "
+                                    "nothing was written: re-read the stream and retry")
+        rows, party_rows = self._check_and_build(w, new, head, last_hash, last_ts, positions)
+        if dry_run:
+            self._catalog.rollback()
+            return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), head,
+                                last_hash, True)
+        if rows:
+            w.insert(rows, party_rows)
+        new_head, new_hash = (rows[-1]["position"], rows[-1]["hash"]) if rows else (head, last_hash)
+        streams = {d["stream"]: self._catalog.streams[d["stream"]] for _, d in new}
+        return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), new_head, new_hash,
+                            False, streams)
+
+    def _split_existing(self, w: Writer, docs: list[dict[str, Any]]) -> tuple[list[int | None], list[tuple[int, dict[str, Any]]]]:
+        stored = {e["id"]: e for e in self._store.read(ids=[d["id"] for d in docs], conn=w.conn)}
+        positions: list[int | None] = [None] * len(docs)
+        new = []
+        problems = []
+        for i, doc in enumerate(docs):
+            old = stored.get(doc["id"])
+            if old is None:
+                new.append((i, doc))
+            elif {k: old[k] for k in INPUT_FIELDS} == doc:
+                positions[i] = old["position"]
+            else:
+                problems.append(f"event {i}: id {doc['id']!r} already exists at position {old['position']} "
+                                "with different content")
+        if problems:
+            raise ConflictError("; ".join(problems[:10]) + "; nothing was written (use a new id, or append a "
+                                "correction with `corrects` to change a recorded fact)")
+        return positions, new
+
+    def _check_and_build(
+        self, w: Writer, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
+        positions: list[int | None], given: list[dict[str, Any]] | None = None,
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Check every new event against the rules and build its row, chaining hashes.
+
+        ``given`` (import) holds the stored envelopes being restored: their recording fields
+        must equal the ones computed here, and their ``recorded_at`` is kept.
+        """
+        catalog = self._catalog
+        batch = {d["id"]: d for _, d in new}
+        wanted = {t for _, d in new if (t := _target_id(d)) is not None and t not in batch}
+        older = {e["id"]: e for e in self._store.read(ids=wanted, conn=w.conn)} if wanted else {}
+        now = datetime.now(UTC)
+        if last_ts is not None:
+            now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
+        recorded_at = format_ts(now)
+        rows, party_rows, problems = [], [], []
+        catalog.begin()
+        applied_ids: set[str] = set()
+        applied: list[dict[str, Any]] = []
+        for n, (i, doc) in enumerate(new):
+            tid = _target_id(doc)
+            target = (batch[tid] if tid in applied_ids else older.get(tid)) if tid else None
+            found = catalog.check(i, doc, target, lambda key: self._dependants(w, key, applied))
+            if found:
+                problems.extend(found)
+                continue
+            catalog.apply(doc, target)
+            applied.append(doc)
+            applied_ids.add(doc["id"])
+            position = head + len(applied)
+            env = {**doc, "position": position, "recorded_at": given[n]["recorded_at"] if given else recorded_at,
+                   "stream_version": catalog.streams[doc["stream"]], "schema_version": CURRENT_SCHEMA_VERSION,
+                   "prev_hash": prev}
+            env["hash"] = prev = event_hash(env)
+            if given is not None and given[n] != env:
+                problems.append(_mismatch(i, given[n], env))
+            rows.append(row_values(env))
+            party_rows.extend({"party": p, "position": position} for p in sorted(catalog.parties_of(doc, target)))
+            positions[i] = position
+        if problems:
+            raise ValidationError(problems)
+        return rows, party_rows
+
+    def import_envelopes(self, envelopes: Iterable[dict[str, Any]]) -> AppendResult:
+        """Restore an export into an empty ledger, checking every rule and the whole hash chain."""
+        given = list(envelopes)
+        problems = [Problem(i, e.get("id") if isinstance(e, dict) else None, None,
+                            "not a stored envelope (export line) with exactly the fields " + ", ".join(ENVELOPE_FIELDS))
+                    for i, e in enumerate(given) if not isinstance(e, dict) or list(e) != list(ENVELOPE_FIELDS)]
+        if problems:
+            raise ValidationError(problems)
+        with gc_paused():
+            docs = prepare([{k: e[k] for k in INPUT_FIELDS if e[k] is not None} for e in given])
+            problems = [Problem(i, e["id"], "data", "not in canonical form (was this file written by export?)")
+                        for i, (e, d) in enumerate(zip(given, docs, strict=True)) if {k: e[k] for k in INPUT_FIELDS} != d]
+            if problems:
+                raise ValidationError(problems)
+            try:
+                with self._store.writer() as w:
+                    head, last_hash, _ = w.head()
+                    if head:
+                        raise ConflictError(f"import needs an empty ledger; this one holds {head} events")
+                    self._catch_up(w, head)
+                    positions: list[int | None] = [None] * len(docs)
+                    rows, party_rows = self._check_and_build(w, list(enumerate(docs)), 0, last_hash, None,
+                                                             positions, given)
+                    w.insert(rows, party_rows)
+            except BaseException:
+                if self._catalog._journal is not None:
+                    self._catalog.rollback()
+                raise
+            self._catalog.commit()
+            self._catalog.head = len(rows)
+        return AppendResult(positions, [d["id"] for d in docs], len(rows), 0, len(rows), rows[-1]["hash"] if rows else last_hash)
+
+    def _dependants(self, w: Writer, key: Key, batch: list[dict[str, Any]]) -> list[str]:
+        """Ids of live events that refer to ``key`` (the slow path of a refused retraction)."""
+        types = [t for t, refs in REFERENCES.items() if any(r.namespace == key[0] and not r.defines for r in refs)]
+        found = []
+        for env in [*self._store.read(types=types, conn=w.conn), *batch]:
+            if env["id"] in self._catalog.superseded or env["type"] not in types:
+                continue
+            if any((r.namespace, v) == key and not r.defines for r, _, v in iter_refs(env["type"], env["data"])):
+                found.append(env["id"])
+        return found
+
+    def _catch_up(self, w: Writer, head: int) -> None:
+        """Bring the in-memory catalog to ``head`` by applying events other writers recorded."""
+        catalog = self._catalog
+        if catalog.head > head:  # the database was replaced under us: start over
+            self._catalog = catalog = Catalog()
+        if catalog.head == head:
+            return
+        delta = list(self._store.read(after=catalog.head, conn=w.conn))
+        by_id = {e["id"]: e for e in delta}
+        wanted = {t for e in delta if (t := _target_id(e)) is not None and t not in by_id}
+        older = {e["id"]: e for e in self._store.read(ids=wanted, conn=w.conn)} if wanted else {}
+        for env in delta:
+            tid = _target_id(env)
+            catalog.apply(env, (by_id.get(tid) or older.get(tid)) if tid else None)
+        catalog.head = head
+
+    # -- reading ------------------------------------------------------------------------------
+    def events(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Stored envelopes in recording order (filters: after, upto, stream, types, party, ids)."""
+        return self._store.read(**filters)
+
+    def resolve_known_at(self, known_at: int | str | datetime | None) -> tuple[int, str | None]:
+        """A position or a UTC timestamp (ISO text) -> (position, its recorded_at)."""
+        head, _, head_ts = self._store.head()
+        if known_at is None:
+            return head, head_ts
+        if isinstance(known_at, int) or (isinstance(known_at, str) and known_at.isdigit()):
+            position = int(known_at)
+            if position < 0:
+                raise ValidationError([Problem(None, None, "known_at", "a position is 0 or more")])
+            position = min(position, head)
+        else:
+            try:
+                ts = known_at if isinstance(known_at, datetime) else parse_ts(known_at)
+            except ValueError:
+                raise ValidationError([Problem(None, None, "known_at", f"{known_at!r} is neither a position nor an "
+                                               "ISO timestamp like 2025-06-01T12:00:00Z")]) from None
+            position = self._store.position_at(ts)
+        return position, self._store.recorded_at(position) if position else None
+
+
+    def state(
+        self, as_of: str | date | None = None, known_at: int | str | datetime | None = None,
+        min_certainty: str = "rumored", party: str | None = None, active: bool = False,
+    ) -> queries.State:
+        """The alliances as of a date (default today, UTC), as the ledger knew them at ``known_at``."""
+        return queries.build_state(self, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
+                                   party=party, active=active)
+
+    def diff(
+        self, from_date: str | date, to_date: str | date, known_at: int | str | datetime | None = None, *,
+        min_certainty: str = "rumored", party: str | None = None,
+    ) -> queries.Document:
+        """What changed between two effective dates (one belief), with the events responsible."""
+        before = self.state(from_date, known_at, min_certainty, party)
+        after = self.state(to_date, known_at, min_certainty, party)
+        return queries.build_diff(self, before, after)
+
+    def diff_beliefs(
+        self, as_of: str | date, known_at_a: int | str | datetime, known_at_b: int | str | datetime, *,
+        min_certainty: str = "rumored", party: str | None = None,
+    ) -> queries.Document:
+        """How the ledger's belief about one date changed between two recordings."""
+        before = self.state(as_of, known_at_a, min_certainty, party)
+        after = self.state(as_of, known_at_b, min_certainty, party)
+        return queries.build_diff(self, before, after)
+
+    def explain(
+        self, item: str, as_of: str | date | None = None, known_at: int | str | datetime | None = None,
+        min_certainty: str = "rumored",
+    ) -> queries.Document:
+        """The events behind one item (``SECTION:KEY``), in fold order, with their sources."""
+        return queries.build_explain(self, item, as_of=as_of, known_at=known_at, min_certainty=min_certainty)
+
+    def history(
+        self, party: str | None = None, stream: str | None = None, type: str | None = None, since: int = 1,
+    ) -> queries.Document:
+        """Events in recording order, each marked with the event that corrected or retracted it."""
+        return queries.build_history(self, party=party, stream=stream, event_type=type, since=since)
+
+    def verify(self, anchor: tuple[int, str] | None = None,
+               progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """Recompute the hash chain, positions and stream versions; never raises for a bad ledger."""
+        with gc_paused():
+            return verify_chain(self._store.read(), anchor=anchor, progress=progress)
+
+    def export(self, out: IO[bytes]) -> int:
+        """Write stored envelopes, one JSON object a line, in position order; returns the count."""
+        count = 0
+        for env in self._store.read():
+            out.write(orjson.dumps(env) + b"\n")
+            count += 1
+        return count
+
+def _mismatch(index: int, given: dict[str, Any], computed: dict[str, Any]) -> Problem:
+    fields = [k for k in ENVELOPE_FIELDS if given.get(k) != computed.get(k)]
+    return Problem(index, given.get("id"), fields[0], "the export's recording does not match the chain rebuilt from it "
+                   f"(differs in {', '.join(fields)}): the file was edited or is not a complete export")
+
+
+def _target_id(doc: dict[str, Any]) -> str | None:
+    if doc["corrects"] is not None:
+        return str(doc["corrects"])
+    if doc["type"] == "EventRetracted":
+        return str(doc["data"]["target"])
+    return None
+
+
+def parse_as_of(as_of: str | date | None) -> str:
+    """A full ISO date; default today (UTC): the clock is read here, in the shell, never in a fold."""
+    if as_of is None:
+        return datetime.now(UTC).date().isoformat()
+    if isinstance(as_of, date):
+        return as_of.isoformat()
+    try:
+        return date.fromisoformat(as_of).isoformat() if len(as_of) == 10 else _bad_as_of(as_of)
+    except ValueError:
+        return _bad_as_of(as_of)
+
+
+def _bad_as_of(text: str) -> str:
+    raise ValidationError([Problem(None, None, "as_of", f"{text!r} is not a full date YYYY-MM-DD")])

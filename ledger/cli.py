@@ -1,0 +1,370 @@
+"""The ``alliance-ledger`` command line: a thin shell over :class:`ledger.Ledger`.
+
+Exit codes (SPEC §7): 0 ok, 1 integrity failure, 2 usage or validation error, 3 conflict.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from ledger import render
+from ledger.api import Ledger
+from ledger.errors import LedgerError
+from ledger.intake import parse_text
+
+DEFAULT_DB = "sqlite:///alliance-ledger.db"
+app = typer.Typer(
+    help="An event-sourced, bitemporal ledger of corporate alliances.\n\n"
+    "Example:\n\n    alliance-ledger demo\n\n    alliance-ledger --db sqlite:///my.db init",
+    no_args_is_help=True, rich_markup_mode=None, add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help="table or json (default: table on a "
+                                                   "terminal, json in a pipe)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="effective date YYYY-MM-DD (default: today, UTC)")]
+KnownOpt = Annotated[str | None, typer.Option("--known-at", help="as the ledger knew it at a position or a UTC "
+                                              "timestamp (default: now)")]
+CertOpt = Annotated[str, typer.Option("--min-certainty", help="rumored, reported, announced or confirmed")]
+PartyOpt = Annotated[str | None, typer.Option("--party", help="only items involving this party")]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", envvar="ALLIANCE_LEDGER_DB",
+                                           help=f"database URL (default {DEFAULT_DB})")] = None,
+) -> None:
+    ctx.obj = {"db": db or DEFAULT_DB}
+
+
+@contextmanager
+def opened(ctx: typer.Context, init: bool = False) -> Iterator[Ledger]:
+    with Ledger.open(ctx.obj["db"], init=init) as lg:
+        yield lg
+
+
+def fmt_of(fmt: Format | None) -> Format:
+    if fmt is not None:
+        return fmt
+    return Format.table if sys.stdout.isatty() else Format.json
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def guarded(fn: Callable[..., None]) -> Callable[..., None]:
+    """Turn our typed errors into a message on stderr and the documented exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except LedgerError as exc:
+            err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def read_input(file: str) -> list[Any]:
+    if file == "-":
+        return parse_text(sys.stdin.buffer.read(), "standard input")
+    path = Path(file)
+    if not path.is_file():
+        raise LedgerError(f"{file}: no such file")
+    return parse_text(path.read_bytes(), file)
+
+
+@app.command()
+@guarded
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the schema (Alembic migrations); no event is lost.
+
+    Example:
+
+        alliance-ledger --db sqlite:///alliances.db init
+    """
+    before, after = Ledger.init(ctx.obj["db"])
+    if before == after:
+        err.print(f"{ctx.obj['db']}: schema is up to date (revision {after})")
+    else:
+        err.print(f"{ctx.obj['db']}: schema {'created' if before is None else 'upgraded from ' + before} "
+                  f"at revision {after}")
+
+
+@app.command()
+@guarded
+def append(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="JSON array or JSON Lines file; - for standard input")] = "-",
+    expected_version: Annotated[int | None, typer.Option("--expected-version", help="fail with exit 3 unless the "
+                                                         "stream is at this version")] = None,
+    stream: Annotated[str | None, typer.Option("--stream", help="stream for events that name none")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate only; write nothing")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Validate all events, then append them atomically (all or nothing); print their positions.
+
+    Example:
+
+        alliance-ledger append events.jsonl
+
+        cat events.json | alliance-ledger append - --stream microsoft-openai --expected-version 3
+    """
+    items = read_input(file)
+    missing = [i for i, e in enumerate(items) if isinstance(e, dict) and not e.get("source")]
+    if missing:
+        err.print(f"warning: {len(missing)} event(s) have no source (first: event {missing[0]}); "
+                  "a ledger people cite should say where each fact comes from")
+    with opened(ctx) as lg:
+        with err.status(f"appending {len(items)} events…") if sys.stderr.isatty() else _null():
+            result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run)
+    if fmt_of(fmt) is Format.json:
+        emit_json(result.to_dict())
+        return
+    verb = "would append" if dry_run else "appended"
+    out.print(f"{verb} {result.appended} event(s), {result.existing} already present; head position "
+              f"{result.head}, last hash {result.last_hash[:16]}…")
+    for eid, pos in zip(result.ids, result.positions, strict=True):
+        out.print(f"  {pos if pos is not None else '-':>8}  {eid}")
+
+
+@contextmanager
+def _null() -> Iterator[Any]:
+    yield None
+
+
+@app.command()
+@guarded
+def state(
+    ctx: typer.Context, as_of: AsOfOpt = None, known_at: KnownOpt = None, party: PartyOpt = None,
+    min_certainty: CertOpt = "rumored",
+    active: Annotated[bool, typer.Option("--active", help="only items still in their initial status or restricted")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """The state of the alliances as of a date, as the ledger knew it at a moment.
+
+    Example:
+
+        alliance-ledger state --as-of 2024-06-01 --party microsoft
+
+        alliance-ledger state --as-of 2024-06-01 --known-at 40 --format json
+    """
+    with opened(ctx) as lg:
+        doc = lg.state(as_of, known_at, min_certainty, party, active)
+    if fmt_of(fmt) is Format.json:
+        sys.stdout.write(doc.to_json() + "\n")
+    else:
+        render.state_tables(out, doc.to_dict())
+
+
+@app.command()
+@guarded
+def diff(
+    ctx: typer.Context,
+    dates: Annotated[list[str] | None, typer.Argument(help="FROM TO effective dates")] = None,
+    as_of: AsOfOpt = None,
+    known_at: Annotated[list[str] | None, typer.Option("--known-at", help="once with FROM TO; twice with --as-of")] = None,
+    party: PartyOpt = None, min_certainty: CertOpt = "rumored", fmt: FormatOpt = None,
+) -> None:
+    """What changed between two dates, or between two beliefs about one date, with the events responsible.
+
+    Example:
+
+        alliance-ledger diff 2023-01-01 2025-11-01 --party microsoft
+
+        alliance-ledger diff --as-of 2025-01-01 --known-at 10 --known-at 60
+    """
+    known = known_at or []
+    with opened(ctx) as lg:
+        if dates and len(dates) == 2 and as_of is None and len(known) <= 1:
+            doc = lg.diff(dates[0], dates[1], known[0] if known else None, min_certainty=min_certainty, party=party)
+        elif not dates and as_of is not None and len(known) == 2:
+            doc = lg.diff_beliefs(as_of, known[0], known[1], min_certainty=min_certainty, party=party)
+        else:
+            raise LedgerError("give FROM TO dates (optionally one --known-at), or --as-of D with two --known-at")
+    if fmt_of(fmt) is Format.json:
+        sys.stdout.write(doc.to_json() + "\n")
+    else:
+        render.diff_tables(out, doc.to_dict())
+
+
+@app.command()
+@guarded
+def history(
+    ctx: typer.Context, party: PartyOpt = None,
+    stream: Annotated[str | None, typer.Option("--stream", help="only this stream")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="only this event type")] = None,
+    since: Annotated[int, typer.Option("--since", help="from this position on")] = 1,
+    fmt: FormatOpt = None,
+) -> None:
+    """Events in recording order, with corrections and retractions marked.
+
+    Example:
+
+        alliance-ledger history --party openai --type RoleChanged
+    """
+    with opened(ctx) as lg:
+        doc = lg.history(party=party, stream=stream, type=event_type, since=since)
+    if fmt_of(fmt) is Format.json:
+        sys.stdout.write(doc.to_json() + "\n")
+    else:
+        out.print(render.events_table(f"history ({len(doc['events'])} events)", doc["events"]))
+
+
+@app.command()
+@guarded
+def explain(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(help="SECTION:KEY, e.g. rights:msft-azure-exclusive, stakes:microsoft/openai")],
+    as_of: AsOfOpt = None, known_at: KnownOpt = None, min_certainty: CertOpt = "rumored", fmt: FormatOpt = None,
+) -> None:
+    """The events that produced one item of the state, with their sources, in fold order.
+
+    Example:
+
+        alliance-ledger explain stakes:microsoft/openai --as-of 2025-11-01
+    """
+    with opened(ctx) as lg:
+        doc = lg.explain(item, as_of, known_at, min_certainty)
+    if fmt_of(fmt) is Format.json:
+        sys.stdout.write(doc.to_json() + "\n")
+        return
+    data = doc.to_dict()
+    if data.get("item_state") is None and not data.get("events"):
+        out.print(f"{item}: not in the state as of {data['as_of']}")
+    out.print_json(orjson.dumps(data.get("item_state")).decode())
+    out.print(render.events_table("events behind it (fold order)", data.get("events", [])))
+    if data.get("superseded"):
+        out.print(render.events_table("corrected or retracted", data["superseded"]))
+
+
+@app.command()
+@guarded
+def verify(
+    ctx: typer.Context,
+    print_head: Annotated[bool, typer.Option("--print-head", help="print 'POSITION:HASH' of the head to publish")] = False,
+    anchor: Annotated[str | None, typer.Option("--anchor", help="POSITION:HASH published earlier; fail if it differs")] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Recompute the hash chain, positions and stream versions; exit 1 naming the first bad event.
+
+    Example:
+
+        alliance-ledger verify
+
+        alliance-ledger verify --anchor "$(cat published-head.txt)"
+    """
+    pin = None
+    if anchor:
+        pos, _, digest = anchor.partition(":")
+        if not pos.isdigit() or len(digest) != 64:
+            raise LedgerError("--anchor takes POSITION:HASH as printed by `verify --print-head`")
+        pin = (int(pos), digest)
+    with opened(ctx) as lg:
+        tty = sys.stderr.isatty()
+        with err.status("verifying…") if tty else _null() as status:
+            report = lg.verify(pin, progress=(lambda n: status.update(f"verified {n} events…")) if status else None)
+    if print_head and report.ok:
+        sys.stdout.write(f"{report.head_position}:{report.head_hash}\n")
+    elif fmt_of(fmt) is Format.json:
+        emit_json(report.to_dict())
+    elif report.ok:
+        out.print(f"ok: {report.events} events in {report.streams} streams; head {report.head_position} "
+                  f"hash {report.head_hash}")
+    if not report.ok:
+        first = report.problems[0]
+        err.print(f"[red]integrity failure[/red] at position {first['position']} (id {first['id']!r}): "
+                  f"{first['problem']}" + (f" (+{len(report.problems) - 1} more)" if len(report.problems) > 1 else ""))
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl (the only format)")] = "jsonl",
+    output: Annotated[str, typer.Option("--output", "-o", help="file to write; - for standard output")] = "-",
+) -> None:
+    """Write the whole ledger as stored envelopes, one JSON object a line, in position order.
+
+    Example:
+
+        alliance-ledger export > ledger.jsonl
+    """
+    if fmt != "jsonl":
+        raise LedgerError("export writes jsonl only")
+    with opened(ctx) as lg:
+        if output == "-":
+            count = lg.export(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with open(output, "wb") as fh:
+                count = lg.export(fh)
+    err.print(f"exported {count} events") if sys.stderr.isatty() else None
+
+
+@app.command("import")
+@guarded
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="a file written by export; - for standard input")],
+) -> None:
+    """Restore an export into an empty ledger, checking every rule and the hash chain.
+
+    Example:
+
+        alliance-ledger --db sqlite:///copy.db import ledger.jsonl
+    """
+    items = read_input(file)
+    with opened(ctx, init=True) as lg:
+        with err.status(f"importing {len(items)} events…") if sys.stderr.isatty() else _null():
+            result = lg.import_envelopes(items)
+    err.print(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
+
+
+@app.command()
+@guarded
+def schema(
+    which: Annotated[str, typer.Argument(help="events, state, or all")] = "all",
+) -> None:
+    """Print the JSON Schema of events and of the state document.
+
+    Example:
+
+        alliance-ledger schema events > event.schema.json
+    """
+    from ledger.schemas import json_schemas
+
+    schemas = json_schemas()
+    if which not in ("all", *schemas):
+        raise LedgerError(f"{which!r}: choose events, state or all")
+    emit_json(schemas if which == "all" else schemas[which])
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="alliance-ledger")

@@ -1,0 +1,97 @@
+"""Canonical JSON, the hash chain, and the mapping between stored rows and envelope documents.
+
+The stored envelope is the unit of export and of hashing: ``hash = sha256(canonical JSON of the
+envelope without ``hash``, ``prev_hash`` included)``. Canonical = orjson with sorted keys, so the
+same envelope always hashes the same on every engine and every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from events import date_sort_key
+
+GENESIS_HASH = "0" * 64
+ENVELOPE_FIELDS = (
+    "id", "type", "effective_date", "stream", "certainty", "source", "recorded_by", "corrects", "data",
+    "position", "recorded_at", "stream_version", "schema_version", "prev_hash", "hash",
+)
+INPUT_FIELDS = ENVELOPE_FIELDS[:9]
+RECORDING_FIELDS = ENVELOPE_FIELDS[9:]
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def event_hash(envelope: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical envelope minus its own ``hash`` (``prev_hash`` chains it)."""
+    body = {k: envelope[k] for k in ENVELOPE_FIELDS[:-1]}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def format_ts(ts: datetime) -> str:
+    """UTC timestamp text with microseconds: the form that is hashed and exported."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> datetime:
+    """Inverse of :func:`format_ts`; also accepts any ISO-8601 time with an offset (or naive = UTC)."""
+    ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def effective_on(text: str) -> date:
+    return date.fromisoformat(date_sort_key(text))
+
+
+def row_values(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values for one stored envelope."""
+    source = envelope["source"]
+    return {
+        "position": envelope["position"],
+        "id": envelope["id"],
+        "stream": envelope["stream"],
+        "stream_version": envelope["stream_version"],
+        "type": envelope["type"],
+        "effective_date": envelope["effective_date"],
+        "effective_on": effective_on(envelope["effective_date"]),
+        "certainty": envelope["certainty"],
+        "recorded_at": parse_ts(envelope["recorded_at"]),
+        "recorded_by": envelope["recorded_by"],
+        "source": canonical(source).decode() if source is not None else None,
+        "payload": canonical(envelope["data"]).decode(),
+        "corrects": envelope["corrects"],
+        "schema_version": envelope["schema_version"],
+        "prev_hash": envelope["prev_hash"],
+        "hash": envelope["hash"],
+    }
+
+
+ROW_COLUMNS = (
+    "id", "type", "effective_date", "stream", "certainty", "source", "recorded_by", "corrects", "payload",
+    "position", "recorded_at", "stream_version", "schema_version", "prev_hash", "hash",
+)
+"""Columns selected to rebuild an envelope, in :data:`ENVELOPE_FIELDS` order."""
+
+
+def envelope_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """Rebuild the stored envelope from a row selected as :data:`ROW_COLUMNS`."""
+    (id_, type_, eff, stream, certainty, source, recorded_by, corrects, payload,
+     position, recorded_at, stream_version, schema_version, prev_hash, hash_) = row
+    if isinstance(recorded_at, str):  # SQLite through a raw driver query
+        recorded_at = parse_ts(recorded_at)
+    return {
+        "id": id_, "type": type_, "effective_date": eff, "stream": stream, "certainty": certainty,
+        "source": orjson.loads(source) if source is not None else None,
+        "recorded_by": recorded_by, "corrects": corrects, "data": orjson.loads(payload),
+        "position": position, "recorded_at": format_ts(recorded_at), "stream_version": stream_version,
+        "schema_version": schema_version, "prev_hash": prev_hash, "hash": hash_,
+    }

@@ -1,0 +1,68 @@
+"""Typed errors: what the library raises and the CLI turns into messages and exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LedgerError(Exception):
+    """Base of every error alliance-ledger raises on purpose."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one event of a batch: where (index, id, field) and what."""
+
+    index: int | None
+    event_id: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.index is not None:
+            where.append(f"event {self.index}")
+        if self.event_id:
+            where.append(f"id {self.event_id!r}")
+        head = " ".join(where) or "input"
+        return f"{head}: {self.field}: {self.message}" if self.field else f"{head}: {self.message}"
+
+
+class ValidationError(LedgerError):
+    """The batch (or input file) is invalid; nothing was written. ``problems`` says where."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
+        self.problems = problems
+        lines = [str(p) for p in problems[:20]]
+        if len(problems) > 20:
+            lines.append(f"... and {len(problems) - 20} more problems")
+        head = summary or f"{len(problems)} problem(s); nothing was written"
+        super().__init__(head + ":\n  " + "\n  ".join(lines) if lines else head)
+
+
+class ConflictError(LedgerError):
+    """Optimistic concurrency or id conflict; nothing was written. Retry after re-reading."""
+
+    exit_code = 3
+
+
+class IntegrityError(LedgerError):
+    """The stored ledger is not what was recorded (broken hash chain, gap, edited row)."""
+
+    exit_code = 1
+
+
+class SchemaVersionError(LedgerError):
+    """The database schema is not the one this code reads: too old, too new, or not created."""
+
+    exit_code = 2
+
+
+class StorageError(LedgerError):
+    """The database failed in a way that is not the caller's input (locked, unreachable, full)."""
+
+    exit_code = 2

@@ -1,0 +1,102 @@
+"""Turning user input (dicts, models, JSON text) into validated event documents.
+
+Errors name the event's index, its id and the field, as the user wrote them, so a script author
+can find the line to fix; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+import pydantic
+from uuid6 import uuid7
+
+from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Envelope, to_document
+from ledger.errors import Problem, ValidationError
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in loc]
+    text = ".".join(parts).replace(".[", "[")
+    return text or "event"
+
+
+def _problem(error: Mapping[str, Any], raw: list[Any]) -> Problem:
+    loc = tuple(error["loc"])
+    index = loc[0] if loc and isinstance(loc[0], int) else None
+    rest = loc[1:]
+    if rest and isinstance(rest[0], str) and rest[0] in EVENT_TYPES:
+        rest = rest[1:]  # the union tag pydantic puts in the path
+    item = raw[index] if index is not None and index < len(raw) else None
+    event_id = item.get("id") if isinstance(item, Mapping) and isinstance(item.get("id"), str) else None
+    kind = error["type"]
+    message = error["msg"].removeprefix("Value error, ")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return Problem(index, event_id, "type", f"{_shown(item, 'type')} is not an event type; valid types: "
+                       + ", ".join(EVENT_TYPES))
+    if kind == "extra_forbidden":
+        message = "unknown field (not part of this event type; check the spelling)"
+    elif kind == "missing":
+        message = "required field is missing"
+    elif kind == "model_type" or kind == "dict_type":
+        message = f"expected a JSON object, got {type(error.get('input')).__name__}"
+    return Problem(index, event_id, _field_path(rest), message)
+
+
+def _shown(item: Any, key: str) -> str:
+    value = item.get(key) if isinstance(item, Mapping) else None
+    return "missing type" if value is None else repr(str(value)[:60])
+
+
+def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[dict[str, Any]]:
+    """Validate a batch and return canonical documents (ids generated where absent).
+
+    Raises :class:`ValidationError` listing every problem; duplicate ids in one batch are one.
+    """
+    raw = list(events)
+    if not raw:
+        raise ValidationError([Problem(None, None, None, "no events given")], "empty input")
+    plain = [e.model_dump(exclude_unset=True, mode="json") if isinstance(e, pydantic.BaseModel) else e for e in raw]
+    if default_stream is not None:
+        plain = [{**e, "stream": default_stream} if isinstance(e, dict) and "stream" not in e else e for e in plain]
+    try:
+        models: list[Envelope] = EVENT_LIST_ADAPTER.validate_python(plain)  # type: ignore[assignment]
+    except pydantic.ValidationError as exc:
+        problems = [_problem(err, plain) for err in exc.errors(include_url=False)]
+        raise ValidationError(problems) from None
+    docs = [to_document(m, m.id or str(uuid7())) for m in models]
+    seen: dict[str, int] = {}
+    problems = []
+    for i, doc in enumerate(docs):
+        if doc["id"] in seen:
+            problems.append(Problem(i, doc["id"], "id", f"the same id is used by event {seen[doc['id']]} of this batch"))
+        seen.setdefault(doc["id"], i)
+    if problems:
+        raise ValidationError(problems)
+    return docs
+
+
+def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
+    """A JSON array, a single JSON object, or JSON Lines; errors name the line."""
+    body = text.strip() if isinstance(text, bytes) else text.strip().encode()
+    if not body:
+        raise ValidationError([Problem(None, None, None, f"{name} is empty: give a JSON array or JSON Lines")], "empty input")
+    if body[:1] == b"[":
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise ValidationError([Problem(None, None, None, f"{name}: not valid JSON: {exc}")], "broken JSON") from None
+        return list(value)
+    items = []
+    for lineno, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(orjson.loads(line))
+        except orjson.JSONDecodeError as exc:
+            raise ValidationError(
+                [Problem(None, None, None, f"{name} line {lineno}: not valid JSON: {exc}")], "broken JSON"
+            ) from None
+    return items

@@ -1,0 +1,74 @@
+"""``verify``: recompute the hash chain and recording invariants of the stored ledger.
+
+The triggers stop edits through SQL; the chain catches edits made around them (trigger dropped,
+file edited). A chain cannot catch a rewrite of the whole chain or a cut tail: for that, publish
+the head (``verify --print-head``) somewhere else and check against it (``verify --anchor``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ledger.codec import GENESIS_HASH, event_hash, parse_ts
+
+
+@dataclass
+class VerifyReport:
+    ok: bool
+    events: int
+    streams: int
+    head_position: int
+    head_hash: str
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def first_problem(self) -> dict[str, Any] | None:
+        return self.problems[0] if self.problems else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def verify_chain(
+    envelopes: Iterable[dict[str, Any]], *, anchor: tuple[int, str] | None = None,
+    progress: Callable[[int], None] | None = None, limit: int = 20,
+) -> VerifyReport:
+    """Walk the envelopes in position order; collect up to ``limit`` problems, first one first."""
+    problems: list[dict[str, Any]] = []
+    prev_hash, expected, last_ts = GENESIS_HASH, 1, None
+    streams: dict[str, int] = {}
+    anchor_seen = anchor is None
+
+    def bad(position: int, event_id: str | None, what: str) -> None:
+        if len(problems) < limit:
+            problems.append({"position": position, "id": event_id, "problem": what})
+
+    count = 0
+    for env in envelopes:
+        count += 1
+        pos, eid = env["position"], env["id"]
+        if pos != expected:
+            bad(pos, eid, f"position {pos} where {expected} was expected (a row was deleted, inserted or reordered)")
+        if env["prev_hash"] != prev_hash:
+            bad(pos, eid, "prev_hash does not match the hash of the previous event (chain broken)")
+        if event_hash(env) != env["hash"]:
+            bad(pos, eid, "hash does not match the event's content (the row was edited)")
+        version = streams.get(env["stream"], 0) + 1
+        if env["stream_version"] != version:
+            bad(pos, eid, f"stream {env['stream']!r} version {env['stream_version']} where {version} was expected")
+        streams[env["stream"]] = version
+        ts = parse_ts(env["recorded_at"])
+        if last_ts is not None and ts < last_ts:
+            bad(pos, eid, "recorded_at goes back in time along positions")
+        if anchor is not None and pos == anchor[0]:
+            anchor_seen = True
+            if env["hash"] != anchor[1]:
+                bad(pos, eid, f"hash differs from the published anchor {anchor[1]}")
+        last_ts, prev_hash, expected = ts, env["hash"], pos + 1
+        if progress is not None and count % 10_000 == 0:
+            progress(count)
+    if not anchor_seen and anchor is not None:
+        bad(anchor[0], None, f"the anchored position {anchor[0]} is missing: the ledger was cut short")
+    return VerifyReport(not problems, count, len(streams), expected - 1, prev_hash, problems)

@@ -1,0 +1,115 @@
+"""The read side of the Ledger: state, diff, explain and history, as folds over stored events.
+
+The fold (``projections``) is pure; this module chooses which events to read, resolves
+``known_at`` and ``as_of`` in the shell (the clock and the database live here) and wraps the
+result in documents with a stable JSON form.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from events import CERTAINTY_RANK, EVENT_TYPES
+from ledger.errors import Problem, ValidationError
+from ledger.sqlstore import supersessions
+from projections import SECTIONS, diff_states, explain_item, filter_active, filter_party, fold
+
+if TYPE_CHECKING:
+    from ledger.api import Ledger
+
+
+class Document:
+    """A JSON document with a stable serialization: same query, same ledger, same bytes."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.doc
+
+    def to_json(self, indent: bool = True) -> str:
+        option = orjson.OPT_INDENT_2 if indent else 0
+        return orjson.dumps(self.doc, option=option).decode()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.doc[key]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Document) and other.doc == self.doc
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.to_json(indent=False)[:200]}...)"
+
+
+class State(Document):
+    """The state document of SPEC §5; sections are also attributes (``state.rights``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name in SECTIONS:
+            return self.doc[name]
+        raise AttributeError(name)
+
+
+def check_certainty(value: str) -> str:
+    if value not in CERTAINTY_RANK:
+        raise ValidationError([Problem(None, None, "min_certainty", f"{value!r} is not one of "
+                                       + ", ".join(CERTAINTY_RANK))])
+    return value
+
+
+def build_state(lg: Ledger, *, as_of: str, known_at: Any, min_certainty: str, party: str | None,
+                active: bool) -> State:
+    from ledger.api import parse_as_of
+
+    day = parse_as_of(as_of)
+    check_certainty(min_certainty)
+    position, recorded_at = lg.resolve_known_at(known_at)
+    sections = fold(lg.store.read(upto=position), as_of=day, known_at=position, min_certainty=min_certainty)
+    if party is not None:
+        sections = filter_party(sections, party)
+    if active:
+        sections = filter_active(sections)
+    header = {"as_of": day, "known_at": {"position": position, "recorded_at": recorded_at},
+              "min_certainty": min_certainty, "party": party, "active": active}
+    return State({**header, **{name: sections[name] for name in SECTIONS}})
+
+
+def build_diff(lg: Ledger, before: State, after: State) -> Document:
+    changes = diff_states(before.doc, after.doc)
+    head = {k: before.doc[k] for k in ("as_of", "known_at")}
+    tail = {k: after.doc[k] for k in ("as_of", "known_at")}
+    return Document({"from": head, "to": tail, "min_certainty": after.doc["min_certainty"],
+                     "party": after.doc["party"], "changes": changes})
+
+
+def build_explain(lg: Ledger, item: str, *, as_of: str, known_at: Any, min_certainty: str) -> Document:
+    from ledger.api import parse_as_of
+
+    section, _, key = item.partition(":")
+    if section not in SECTIONS or not key:
+        raise ValidationError([Problem(None, None, "item", f"{item!r}: name an item as SECTION:KEY, e.g. "
+                                       "rights:msft-exclusive-gpt or stakes:microsoft/openai; sections: "
+                                       + ", ".join(SECTIONS))])
+    day = parse_as_of(as_of)
+    check_certainty(min_certainty)
+    position, recorded_at = lg.resolve_known_at(known_at)
+    result = explain_item(lg.store.read(upto=position), section=section, key=key, as_of=day,
+                          known_at=position, min_certainty=min_certainty)
+    return Document({"item": item, "as_of": day, "known_at": {"position": position, "recorded_at": recorded_at},
+                     **result})
+
+
+def build_history(lg: Ledger, *, party: str | None, stream: str | None, event_type: str | None,
+                  since: int) -> Document:
+    if event_type is not None and event_type not in EVENT_TYPES:
+        raise ValidationError([Problem(None, None, "type", f"{event_type!r} is not an event type; valid types: "
+                                       + ", ".join(EVENT_TYPES))])
+    marks = supersessions(lg.store)
+    types = [event_type] if event_type else None
+    entries = []
+    for env in lg.store.read(after=max(since - 1, 0), stream=stream, types=types, party=party):
+        mark = marks.get(env["id"], {})
+        entries.append({**env, "corrected_by": mark.get("corrected_by"), "retracted_by": mark.get("retracted_by")})
+    return Document({"party": party, "stream": stream, "type": event_type, "since": since, "events": entries})

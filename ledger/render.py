@@ -1,0 +1,101 @@
+"""Readable terminal tables (Rich) for the documents the CLI prints with ``--format table``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from projections import SECTIONS, item_key
+
+_HIDDEN = {"evidence", "since", "updated", "certainty"}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        if "amount" in value and "currency" in value:
+            return f"{'~' if value.get('approximate') else ''}{value['amount']} {value['currency']}"
+        if "exact" in value or "min" in value:
+            pct = value.get("exact") or f"{value.get('min')}–{value.get('max')}"
+            return f"{pct}% {value.get('basis', '')}".strip()
+        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def state_tables(console: Console, doc: Mapping[str, Any]) -> None:
+    known = doc["known_at"]
+    console.print(f"[bold]State as of {doc['as_of']}[/bold], as known at position {known['position']} "
+                  f"({known['recorded_at'] or 'empty ledger'}); min certainty {doc['min_certainty']}"
+                  + (f"; party {doc['party']}" if doc.get("party") else "") + ("; active only" if doc.get("active") else ""))
+    for section in SECTIONS:
+        items = doc[section]
+        if items:
+            console.print(items_table(section, items))
+
+
+def items_table(section: str, items: Sequence[Mapping[str, Any]]) -> Table:
+    columns = [k for k in items[0] if k not in _HIDDEN]
+    table = Table(title=f"{section} ({len(items)})", title_justify="left", show_lines=False, expand=False)
+    for col in columns:
+        table.add_column(col, overflow="fold", max_width=48)
+    table.add_column("since → updated", no_wrap=True)
+    table.add_column("certainty")
+    table.add_column("evidence", overflow="fold", max_width=40)
+    for item in items:
+        table.add_row(*[_cell(item.get(c)) for c in columns], f"{item.get('since')} → {item.get('updated')}",
+                      str(item.get("certainty")), ", ".join(item.get("evidence", [])))
+    return table
+
+
+def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("pos", "effective", "type", "id", "stream", "certainty", "source", "marks"):
+        table.add_column(col, overflow="fold", max_width=40 if col in ("id", "source") else None)
+    for env in events:
+        marks = []
+        if env.get("corrects"):
+            marks.append(f"corrects {env['corrects']}")
+        if env.get("corrected_by"):
+            marks.append(f"corrected by {env['corrected_by']}")
+        if env.get("retracted_by"):
+            marks.append(f"retracted by {env['retracted_by']}")
+        if env.get("superseded_by"):
+            marks.append(f"superseded by {env['superseded_by']}")
+        source = env.get("source") or {}
+        table.add_row(str(env["position"]), env["effective_date"], env["type"], env["id"], env["stream"],
+                      env["certainty"], source.get("title") or source.get("url") or "[red]no source[/red]",
+                      "; ".join(marks))
+    return table
+
+
+def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
+    a, b = doc["from"], doc["to"]
+    console.print(f"[bold]Changes[/bold] from {a['as_of']} (known at {a['known_at']['position']}) "
+                  f"to {b['as_of']} (known at {b['known_at']['position']})")
+    any_change = False
+    for section, change in doc["changes"].items():
+        rows = [("+", item_key(section, i), "added", "") for i in change.get("added", [])]
+        rows += [("-", item_key(section, i), "removed", "") for i in change.get("removed", [])]
+        for ch in change.get("changed", []):
+            for fld, val in ch["changes"].items():
+                rows.append(("~", "/".join(str(v) for v in ch["key"].values()), fld,
+                             f"{_cell(val['before'])} → {_cell(val['after'])}"))
+        if not rows:
+            continue
+        any_change = True
+        table = Table(title=section, title_justify="left")
+        for col in ("", "item", "field", "before → after"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    if not any_change:
+        console.print("no changes")

@@ -1,0 +1,167 @@
+"""The append rules of SPEC §4 over an in-memory catalog of what the ledger defines.
+
+The catalog is derived data, rebuilt by applying stored events in position order, and brought
+up to date inside each write transaction (under the writers' lock) before a batch is checked.
+Checking a batch applies it tentatively with an undo journal, so a rejected batch leaves the
+catalog exactly as it was. Pure Python: no I/O (lookups of older events come in as callbacks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from events import date_sort_key, defined_key, iter_refs
+from ledger.errors import Problem
+
+Key = tuple[str, str]
+Doc = Mapping[str, Any]
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    event_id: str
+    effective: str
+    parties: frozenset[str]
+
+
+class Catalog:
+    """Live definitions, dependants counts, superseded events and stream versions."""
+
+    def __init__(self) -> None:
+        self.head = 0
+        self.streams: dict[str, int] = {}
+        self.defs: dict[Key, Definition] = {}
+        self.def_by_event: dict[str, Key] = {}
+        self.uses: dict[Key, int] = {}
+        self.superseded: dict[str, str] = {}
+        self._journal: list[tuple[dict[Any, Any], Any, Any]] | None = None
+
+    # -- journaled mutation -------------------------------------------------------------------
+    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        if self._journal is not None:
+            self._journal.append((table, key, table.get(key, _MISSING)))
+        if value is _MISSING:
+            table.pop(key, None)
+        else:
+            table[key] = value
+
+    def begin(self) -> None:
+        self._journal = []
+        self._saved_head = self.head
+
+    def rollback(self) -> None:
+        assert self._journal is not None
+        for table, key, old in reversed(self._journal):
+            if old is _MISSING:
+                table.pop(key, None)
+            else:
+                table[key] = old
+        self.head = self._saved_head
+        self._journal = None
+
+    def commit(self) -> None:
+        self._journal = None
+
+    # -- applying -----------------------------------------------------------------------------
+    def parties_of(self, doc: Doc, target: Doc | None) -> set[str]:
+        """Parties an event involves: named ones, those of the items it names, those of its target."""
+        parties: set[str] = set()
+        for ref, _, value in iter_refs(doc["type"], doc["data"]):
+            if ref.namespace == "party":
+                parties.add(value)
+            elif not ref.defines and (d := self.defs.get((ref.namespace, value))) is not None:
+                parties |= d.parties
+        if target is not None:
+            parties |= self.parties_of(target, None)
+        return parties
+
+    def apply(self, doc: Doc, target: Doc | None) -> None:
+        """Record a (valid) event. ``target`` is the event it corrects or retracts, if any."""
+        self._set(self.streams, doc["stream"], self.streams.get(doc["stream"], 0) + 1)
+        if target is not None:
+            self._unlink(target, doc["id"])
+        if doc["type"] == "EventRetracted":
+            return
+        for ref, _, value in iter_refs(doc["type"], doc["data"]):
+            key = (ref.namespace, value)
+            if ref.defines:
+                own = frozenset(v for r, _, v in iter_refs(doc["type"], doc["data"]) if r.namespace == "party")
+                self._set(self.defs, key, Definition(doc["id"], date_sort_key(doc["effective_date"]), own))
+                self._set(self.def_by_event, doc["id"], key)
+            else:
+                self._set(self.uses, key, self.uses.get(key, 0) + 1)
+
+    def _unlink(self, target: Doc, by: str) -> None:
+        self._set(self.superseded, target["id"], by)
+        for ref, _, value in iter_refs(target["type"], target["data"]):
+            key = (ref.namespace, value)
+            if ref.defines:
+                if self.def_by_event.get(target["id"]) == key:
+                    self._set(self.defs, key, _MISSING)
+            else:
+                self._set(self.uses, key, self.uses.get(key, 0) - 1)
+
+    # -- checking -----------------------------------------------------------------------------
+    def check(
+        self, index: int, doc: Doc, target: Doc | None, dependants: Callable[[Key], list[str]],
+    ) -> list[Problem]:
+        """Problems of one event against the catalog as it stands (earlier batch events applied)."""
+        problems: list[Problem] = []
+
+        def problem(fld: str | None, msg: str) -> None:
+            problems.append(Problem(index, doc["id"], fld, msg))
+
+        replaced_key: Key | None = None
+        if doc["corrects"] is not None:
+            replaced_key = self._check_target(doc["corrects"], doc, target, "corrects", problem)
+        if doc["type"] == "EventRetracted":
+            key = self._check_target(doc["data"]["target"], doc, target, "data.target", problem)
+            if key is not None and self.uses.get(key, 0) > 0:
+                names = dependants(key)
+                shown = ", ".join(repr(n) for n in names[:10]) + (" ..." if len(names) > 10 else "")
+                problem("data.target", f"{key[0]} {key[1]!r} defined by that event is still referenced by live events "
+                        f"{shown}: retract or correct those first")
+            return problems
+        effective = date_sort_key(doc["effective_date"])
+        for ref, path, value in iter_refs(doc["type"], doc["data"]):
+            key = (ref.namespace, value)
+            existing = self.defs.get(key)
+            if ref.defines:
+                if existing is not None and key != replaced_key:
+                    problem(f"data.{path}", f"{ref.namespace} {value!r} is already defined by event "
+                            f"{existing.event_id!r}; to change that definition append a correction of it")
+            elif existing is None:
+                problem(f"data.{path}", f"{ref.namespace} {value!r} is not defined: define it first "
+                        f"(earlier in the batch or the ledger)")
+            elif existing.effective > effective:
+                problem(f"data.{path}", f"{ref.namespace} {value!r} is defined effective {existing.effective} "
+                        f"(event {existing.event_id!r}), after this event's effective date {doc['effective_date']}")
+        return problems
+
+    def _check_target(
+        self, target_id: str, doc: Doc, target: Doc | None, fld: str, problem: Callable[[str | None, str], None],
+    ) -> Key | None:
+        """Check a correction's or retraction's target; returns the key it defines, if any."""
+        if target is None:
+            problem(fld, f"event {target_id!r} does not exist in the ledger or earlier in the batch")
+            return None
+        if target_id in self.superseded:
+            by = self.superseded[target_id]
+            problem(fld, f"event {target_id!r} was already corrected or retracted by {by!r}; "
+                    f"address {by!r} instead")
+            return None
+        if target["type"] == "EventRetracted":
+            problem(fld, "a retraction cannot be corrected or retracted; record the fact again instead")
+            return None
+        if fld == "corrects" and target["type"] != doc["type"]:
+            problem("type", f"a correction must have the type of the event it corrects ({target_id!r} is "
+                    f"{target['type']}, this is {doc['type']})")
+            return None
+        key = self.def_by_event.get(target_id)
+        if fld == "corrects" and key is not None and defined_key(doc["type"], doc["data"]) != key:
+            problem(f"data.{key[0]}", f"a correction of a definition must keep its id {key[1]!r}; "
+                    f"retract it and define the new id instead")
+        return key

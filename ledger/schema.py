@@ -1,0 +1,55 @@
+"""Database tables (SQLAlchemy 2 typed mappings). Migrations in ``migrations/`` create them.
+
+``events`` is the ledger itself: append-only, guarded by triggers. ``event_parties`` is derived
+(written in the same transaction): which parties an event involves, so one-party queries and
+``history --party`` read only that party's events.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(String(200), unique=True)
+    stream: Mapped[str] = mapped_column(String(200))
+    stream_version: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    effective_date: Mapped[str] = mapped_column(String(10))
+    effective_on: Mapped[date] = mapped_column(Date)
+    certainty: Mapped[str] = mapped_column(String(10))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str | None] = mapped_column(String(2000))
+    source: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    corrects: Mapped[str | None] = mapped_column(String(200), index=True)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
+        Index("ix_events_effective", "effective_on", "position"),
+        Index("ix_events_recorded_at", "recorded_at"),
+    )
+
+
+class EventPartyRow(Base):
+    __tablename__ = "event_parties"
+
+    party: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+EVENTS = EventRow.__table__
+EVENT_PARTIES = EventPartyRow.__table__

@@ -1,0 +1,191 @@
+"""The SQLAlchemy adapter of the store port: SQLite (file, WAL) and PostgreSQL.
+
+Writers serialize on one lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL a transaction advisory
+lock), so positions are assigned as ``last + 1`` inside the transaction: gap-free and in commit
+order even with several processes appending. Storage errors become typed errors here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from ledger.codec import GENESIS_HASH, ROW_COLUMNS, envelope_from_row, format_ts
+from ledger.errors import ConflictError, SchemaVersionError, StorageError
+from ledger.schema import EVENT_PARTIES, EVENTS
+
+PG_LOCK_KEY = 0x616C6C79  # "ally": one advisory lock for all writers of a database
+_COLS = [EVENTS.c[name] for name in ROW_COLUMNS]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGIN control."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.get_backend_name() != "sqlite":
+        raise StorageError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
+    memory = parsed.database in (None, "", ":memory:")
+    engine = create_engine(
+        parsed, connect_args={"timeout": 60, "check_same_thread": False},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def translate() -> Iterator[None]:
+    """Storage errors become our typed errors at this boundary."""
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        raise ConflictError(f"the database refused the write (a concurrent writer or a duplicate): {exc.orig}") from exc
+    except sa_exc.OperationalError as exc:
+        text = str(exc.orig)
+        if "no such table" in text or "does not exist" in text:
+            raise SchemaVersionError("the database holds no alliance-ledger schema: run `alliance-ledger init`") from exc
+        raise StorageError(f"database error: {text}") from exc
+    except sa_exc.DBAPIError as exc:
+        raise StorageError(f"database error: {exc.orig}") from exc
+
+
+def _head(conn: Connection) -> tuple[int, str, str | None]:
+    row = conn.execute(
+        select(EVENTS.c.position, EVENTS.c.hash, EVENTS.c.recorded_at).order_by(EVENTS.c.position.desc()).limit(1)
+    ).first()
+    return (row[0], row[1], format_ts(row[2])) if row else (0, GENESIS_HASH, None)
+
+
+class Writer:
+    """One locked write transaction: read the head, look things up, insert rows."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def head(self) -> tuple[int, str, str | None]:
+        return _head(self.conn)
+
+    def insert(self, rows: Sequence[dict[str, Any]], party_rows: Sequence[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), 5000):
+            self.conn.execute(insert(EVENTS), list(rows[start:start + 5000]))
+        for start in range(0, len(party_rows), 10000):
+            self.conn.execute(insert(EVENT_PARTIES), list(party_rows[start:start + 10000]))
+
+
+class SqlStore:
+    """Append and read stored envelopes. All SQL of the project lives in this module."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        with translate(), self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")
+            yield Writer(conn)
+
+    def head(self) -> tuple[int, str, str | None]:
+        """(last position, last hash, its recorded_at) — (0, genesis, None) when empty."""
+        with translate(), self.engine.connect() as conn:
+            return _head(conn)
+
+    def position_at(self, ts: datetime) -> int:
+        """The last position recorded at or before ``ts`` (0 if none)."""
+        with translate(), self.engine.connect() as conn:
+            value = conn.execute(select(func.max(EVENTS.c.position)).where(EVENTS.c.recorded_at <= ts)).scalar()
+        return int(value or 0)
+
+    def recorded_at(self, position: int) -> str | None:
+        with translate(), self.engine.connect() as conn:
+            value = conn.execute(select(EVENTS.c.recorded_at).where(EVENTS.c.position == position)).scalar()
+        return format_ts(value) if value is not None else None
+
+    def read(
+        self, *, after: int = 0, upto: int | None = None, stream: str | None = None,
+        types: Iterable[str] | None = None, party: str | None = None, ids: Iterable[str] | None = None,
+        conn: Connection | None = None, batch: int = 20_000,
+    ) -> Iterator[dict[str, Any]]:
+        """Stored envelopes in position order, filtered; streamed in batches to bound memory."""
+        query = select(*_COLS).order_by(EVENTS.c.position)
+        if stream is not None:
+            query = query.where(EVENTS.c.stream == stream)
+        if types is not None:
+            query = query.where(EVENTS.c.type.in_(list(types)))
+        if party is not None:
+            query = query.where(EVENTS.c.position.in_(select(EVENT_PARTIES.c.position).where(EVENT_PARTIES.c.party == party)))
+        if upto is not None:
+            query = query.where(EVENTS.c.position <= upto)
+        if ids is not None:
+            id_list = list(ids)
+            for start in range(0, len(id_list), 500):
+                chunk = query.where(EVENTS.c.id.in_(id_list[start:start + 500]))
+                yield from self._run(chunk, conn)
+            return
+        last = after
+        while True:
+            rows = list(self._run(query.where(EVENTS.c.position > last).limit(batch), conn))
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1]["position"]
+
+    def _run(self, query: Any, conn: Connection | None) -> Iterator[dict[str, Any]]:
+        with translate():
+            if conn is not None:
+                result = conn.execute(query).all()
+            else:
+                with self.engine.connect() as own:
+                    result = own.execute(query).all()
+        for row in result:
+            yield envelope_from_row(tuple(row))
+
+    def count(self) -> int:
+        with translate(), self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[str, Any]]:
+    """Which events were corrected or retracted, by which event and at which position."""
+    query = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
+        (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted")
+    ).order_by(EVENTS.c.position)
+    if upto is not None:
+        query = query.where(EVENTS.c.position <= upto)
+    found: dict[str, dict[str, Any]] = {}
+    with translate(), store.engine.connect() as conn:
+        for id_, type_, corrects, payload, position in conn.execute(query):
+            if type_ == "EventRetracted":
+                found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
+            else:
+                found[corrects] = {"corrected_by": id_, "position": position}
+    return found

@@ -1,0 +1,34 @@
+"""Small sourced event batches the store and CLI tests share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SRC = {"url": "https://example.org/news", "title": "A report", "publisher": "Example", "published_at": "2023-01-23"}
+
+
+def party(pid: str, date: str = "2015-12-11", kind: str = "company", **extra: Any) -> dict[str, Any]:
+    return {"id": f"reg-{pid}", "type": "PartyRegistered", "effective_date": date, "certainty": "confirmed",
+            "source": SRC, "data": {"party": pid, "name": pid.title(), "kind": kind}, **extra}
+
+
+def investment(eid: str, date: str, amount: str, *, investor: str = "microsoft", investee: str = "openai",
+               stream: str = "microsoft-openai", certainty: str = "confirmed", **extra: Any) -> dict[str, Any]:
+    return {"id": eid, "type": "InvestmentMade", "effective_date": date, "stream": stream, "certainty": certainty,
+            "source": SRC, "data": {"investor": investor, "investee": investee,
+                                    "money": {"amount": amount, "currency": "USD"}}, **extra}
+
+
+def basic() -> list[dict[str, Any]]:
+    """Two parties, an investment, an exclusive licence that ends when AGI is declared."""
+    return [
+        party("microsoft", "1975-04-04"),
+        party("openai", "2015-12-11", kind="nonprofit"),
+        investment("inv-2019", "2019-07-22", "1000000000"),
+        {"id": "agi", "type": "ConditionDefined", "effective_date": "2019-07-22", "source": SRC,
+         "data": {"condition": "agi-declared", "description": "OpenAI's board declares AGI"}},
+        {"id": "lic", "type": "RightGranted", "effective_date": "2020-09-22", "stream": "microsoft-openai",
+         "source": SRC, "certainty": "announced",
+         "data": {"right": "gpt3-license", "holder": "microsoft", "grantor": "openai", "kind": "exclusive_license",
+                  "scope": "GPT-3", "ends_when": "agi-declared"}},
+    ]
