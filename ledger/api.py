@@ -181,7 +181,9 @@ class Ledger:
         if last_ts is not None:
             now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
         recorded_at = format_ts(now)
-        rows, party_rows, problems = [], [], []
+        rows: list[dict[str, Any]] = []
+        party_rows: list[dict[str, Any]] = []
+        problems: list[Problem] = []
         catalog.begin()
         applied_ids: set[str] = set()
         applied: list[dict[str, Any]] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,11 +28,11 @@ app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False, soft_wrap=False)
+out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -52,7 +52,7 @@ def main_options(
     db: Annotated[str | None, typer.Option("--db", envvar="ALLIANCE_LEDGER_DB",
                                            help=f"database URL (default {DEFAULT_DB})")] = None,
 ) -> None:
-    ctx.obj = {"db": db or DEFAULT_DB}
+    ctx.obj = {"db": db or DEFAULT_DB, "db_given": db is not None}
 
 
 @contextmanager
@@ -93,7 +93,7 @@ def read_input(file: str) -> list[Any]:
     if file == "-":
         return parse_text(sys.stdin.buffer.read(), "standard input")
     path = Path(file)
-    if not path.is_file():
+    if path.is_dir() or not path.exists():
         raise LedgerError(f"{file}: no such file")
     return parse_text(path.read_bytes(), file)
 
@@ -139,9 +139,8 @@ def append(
     if missing:
         err.print(f"warning: {len(missing)} event(s) have no source (first: event {missing[0]}); "
                   "a ledger people cite should say where each fact comes from")
-    with opened(ctx) as lg:
-        with err.status(f"appending {len(items)} events…") if sys.stderr.isatty() else _null():
-            result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run)
+    with opened(ctx) as lg, err.status(f"appending {len(items)} events…") if sys.stderr.isatty() else _null():
+        result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run)
     if fmt_of(fmt) is Format.json:
         emit_json(result.to_dict())
         return
@@ -254,12 +253,15 @@ def explain(
         sys.stdout.write(doc.to_json() + "\n")
         return
     data = doc.to_dict()
-    if data.get("item_state") is None and not data.get("events"):
-        out.print(f"{item}: not in the state as of {data['as_of']}")
-    out.print_json(orjson.dumps(data.get("item_state")).decode())
-    out.print(render.events_table("events behind it (fold order)", data.get("events", [])))
-    if data.get("superseded"):
-        out.print(render.events_table("corrected or retracted", data["superseded"]))
+    if data["item"] is None:
+        out.print(f"{item}: not in the state as of {data['as_of']} (known at {data['known_at']['position']})")
+    else:
+        out.print(render.items_table(data["section"], [data["item"]]))
+    out.print(render.events_table("events behind it (fold order)", data["events"]))
+    if data["superseded"]:
+        withdrawn = [{**s["event"], "superseded_by": ", ".join(f"{b['action']} by {b['id']}" for b in s["by"])}
+                     for s in data["superseded"]]
+        out.print(render.events_table("corrected or retracted events", withdrawn))
 
 
 @app.command()
@@ -340,9 +342,8 @@ def import_(
         alliance-ledger --db sqlite:///copy.db import ledger.jsonl
     """
     items = read_input(file)
-    with opened(ctx, init=True) as lg:
-        with err.status(f"importing {len(items)} events…") if sys.stderr.isatty() else _null():
-            result = lg.import_envelopes(items)
+    with opened(ctx, init=True) as lg, err.status(f"importing {len(items)} events…") if sys.stderr.isatty() else _null():
+        result = lg.import_envelopes(items)
     err.print(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
 
 
@@ -363,6 +364,27 @@ def schema(
     if which not in ("all", *schemas):
         raise LedgerError(f"{which!r}: choose events, state or all")
     emit_json(schemas if which == "all" else schemas[which])
+
+
+@app.command()
+@guarded
+def demo(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="where to build the demo ledger "
+                                           "(default sqlite:///alliance-ledger-demo.db)")] = None,
+) -> None:
+    """Load the bundled Microsoft–OpenAI dataset and show the alliance at several dates.
+
+    Example:
+
+        alliance-ledger demo
+
+        alliance-ledger demo --db postgresql://user:pw@localhost/ledger
+    """
+    from ledger.demo import run_demo
+
+    url = db or (ctx.obj["db"] if ctx.obj["db_given"] else "sqlite:///alliance-ledger-demo.db")
+    run_demo(url, out)
 
 
 def main() -> None:

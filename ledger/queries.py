@@ -7,6 +7,7 @@ result in documents with a stable JSON form.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -59,7 +60,7 @@ def check_certainty(value: str) -> str:
     return value
 
 
-def build_state(lg: Ledger, *, as_of: str, known_at: Any, min_certainty: str, party: str | None,
+def build_state(lg: Ledger, *, as_of: str | date | None, known_at: Any, min_certainty: str, party: str | None,
                 active: bool) -> State:
     from ledger.api import parse_as_of
 
@@ -84,7 +85,7 @@ def build_diff(lg: Ledger, before: State, after: State) -> Document:
                      "party": after.doc["party"], "changes": changes})
 
 
-def build_explain(lg: Ledger, item: str, *, as_of: str, known_at: Any, min_certainty: str) -> Document:
+def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: Any, min_certainty: str) -> Document:
     from ledger.api import parse_as_of
 
     section, _, key = item.partition(":")
@@ -97,7 +98,7 @@ def build_explain(lg: Ledger, item: str, *, as_of: str, known_at: Any, min_certa
     position, recorded_at = lg.resolve_known_at(known_at)
     result = explain_item(lg.store.read(upto=position), section=section, key=key, as_of=day,
                           known_at=position, min_certainty=min_certainty)
-    return Document({"item": item, "as_of": day, "known_at": {"position": position, "recorded_at": recorded_at},
+    return Document({"query": item, "as_of": day, "known_at": {"position": position, "recorded_at": recorded_at},
                      **result})
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from projections import SECTIONS, item_key
+from projections import KEY_FIELDS, SECTIONS, STATUSES, item_key
 
 _HIDDEN = {"evidence", "since", "updated", "certainty"}
 
@@ -35,22 +35,33 @@ def state_tables(console: Console, doc: Mapping[str, Any]) -> None:
     console.print(f"[bold]State as of {doc['as_of']}[/bold], as known at position {known['position']} "
                   f"({known['recorded_at'] or 'empty ledger'}); min certainty {doc['min_certainty']}"
                   + (f"; party {doc['party']}" if doc.get("party") else "") + ("; active only" if doc.get("active") else ""))
+    shown = 0
     for section in SECTIONS:
         items = doc[section]
         if items:
+            shown += 1
             console.print(items_table(section, items))
+    if not shown:
+        console.print("nothing is known as of this date")
 
 
 def items_table(section: str, items: Sequence[Mapping[str, Any]]) -> Table:
-    columns = [k for k in items[0] if k not in _HIDDEN]
-    table = Table(title=f"{section} ({len(items)})", title_justify="left", show_lines=False, expand=False)
-    for col in columns:
-        table.add_column(col, overflow="fold", max_width=48)
+    """One row an item: its key, its status, the other fields that are set, and its provenance."""
+    keys = KEY_FIELDS[section]
+    table = Table(title=f"{section} ({len(items)})", title_justify="left", show_lines=True)
+    table.add_column("/".join(keys), overflow="fold", max_width=36)
+    has_status = section in STATUSES
+    if has_status:
+        table.add_column("status")
+    table.add_column("details", overflow="fold", ratio=3)
     table.add_column("since → updated", no_wrap=True)
     table.add_column("certainty")
-    table.add_column("evidence", overflow="fold", max_width=40)
+    table.add_column("evidence", overflow="fold", max_width=36)
     for item in items:
-        table.add_row(*[_cell(item.get(c)) for c in columns], f"{item.get('since')} → {item.get('updated')}",
+        details = "\n".join(f"{k}: {_cell(v)}" for k, v in item.items()
+                            if k not in keys and k not in _HIDDEN and k != "status" and v not in (None, [], {}))
+        row = [item_key(section, item)] + ([str(item["status"])] if has_status else [])
+        table.add_row(*row, details, f"{item.get('since')} → {item.get('updated')}",
                       str(item.get("certainty")), ", ".join(item.get("evidence", [])))
     return table
 
@@ -68,7 +79,7 @@ def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
         if env.get("retracted_by"):
             marks.append(f"retracted by {env['retracted_by']}")
         if env.get("superseded_by"):
-            marks.append(f"superseded by {env['superseded_by']}")
+            marks.append(str(env["superseded_by"]))
         source = env.get("source") or {}
         table.add_row(str(env["position"]), env["effective_date"], env["type"], env["id"], env["stream"],
                       env["certainty"], source.get("title") or source.get("url") or "[red]no source[/red]",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -51,5 +51,5 @@ class EventPartyRow(Base):
     position: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 
 
-EVENTS = EventRow.__table__
-EVENT_PARTIES = EventPartyRow.__table__
+EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
+EVENT_PARTIES: Table = EventPartyRow.__table__  # type: ignore[assignment]

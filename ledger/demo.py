@@ -1,0 +1,107 @@
+"""``alliance-ledger demo``: load the bundled Microsoft–OpenAI dataset and tell its story.
+
+The dataset is appended in chapters (runs of consecutive events of one effective year), one
+append each, as a newsroom would have recorded them, so ``known_at`` has earlier beliefs to show.
+Appending is idempotent, so running the demo again on the same file adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from ledger import render
+from ledger.api import Ledger
+from ledger.intake import parse_text
+
+DATASET = "microsoft_openai.jsonl"
+DEMO_DATES = ("2019-08-01", "2023-11-20", "2025-02-01")
+
+
+def dataset() -> list[dict[str, Any]]:
+    """The bundled dataset, as a list of input events (package data: no network needed)."""
+    text = resources.files("ledger").joinpath("data", DATASET).read_bytes()
+    return parse_text(text, DATASET)
+
+
+def chapters(events: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive runs of events that share an effective year, in file order."""
+    run: list[dict[str, Any]] = []
+    for event in events:
+        if run and run[-1]["effective_date"][:4] != event["effective_date"][:4]:
+            yield run
+            run = []
+        run.append(event)
+    if run:
+        yield run
+
+
+def load(lg: Ledger, events: list[dict[str, Any]], console: Console) -> dict[str, int]:
+    """Append the dataset chapter by chapter; returns the head position after each chapter's year."""
+    heads: dict[str, int] = {}
+    parts = list(chapters(events))
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("loading the Microsoft–OpenAI dataset", total=len(events))
+        for part in parts:
+            result = lg.append(part)
+            heads[part[0]["effective_date"][:4]] = result.head
+            progress.advance(task, len(part))
+    return heads
+
+
+def run_demo(url: str, console: Console) -> None:
+    events = dataset()
+    with Ledger.open(url, init=True) as lg:
+        before = lg.store.count()
+        load(lg, events, console)
+        head = lg.store.count()
+        console.print(f"[bold]alliance-ledger demo[/bold]: {url}\n"
+                      f"{len(events)} sourced events of the Microsoft–OpenAI alliance; ledger now holds {head} "
+                      f"events ({head - before} appended now" + (", the rest were already there" if before else "") + ")\n")
+        today = datetime.now(UTC).date().isoformat()
+        for day in (*DEMO_DATES, today):
+            state = lg.state(as_of=day, party="microsoft").to_dict()
+            console.rule(f"Microsoft's alliances as of {day}")
+            for section in ("stakes", "rights", "partnerships", "agreements", "negotiations"):
+                if state[section]:
+                    console.print(render.items_table(section, state[section]))
+        openai_roles = lg.state(as_of="2023-11-20", party="openai").to_dict()["roles"]
+        if openai_roles:
+            console.rule("OpenAI's leadership on 2023-11-20 (Altman removed on 17 November)")
+            console.print(render.items_table("roles", openai_roles))
+        console.rule(f"What changed for Microsoft between {DEMO_DATES[1]} and {today}")
+        render.diff_tables(console, lg.diff(DEMO_DATES[1], today, party="microsoft").to_dict())
+        _belief_change(lg, events, today, console)
+        _next_steps(url, console)
+
+
+def _belief_change(lg: Ledger, events: list[dict[str, Any]], today: str, console: Console) -> None:
+    """Show how a correction changed what the ledger believed, using ``known_at``."""
+    first = next((e for e in events if e.get("corrects")), None)
+    if first is None:
+        return
+    stored = next(lg.events(ids=[first["id"]]))
+    earlier = stored["position"] - 1
+    console.rule(f"known_at: what the ledger believed before position {stored['position']} vs now")
+    console.print(f"Event {first['id']!r} corrected {first['corrects']!r}. As of {today}, known at {earlier}, "
+                  "compared with known now:")
+    render.diff_tables(console, lg.diff_beliefs(today, earlier, stored["position"]).to_dict())
+
+
+def _next_steps(url: str, console: Console) -> None:
+    db = f"--db {url} "
+    console.rule("Try next")
+    for line in (
+        f"alliance-ledger {db}state --as-of 2024-06-01 --party microsoft",
+        f"alliance-ledger {db}explain stakes:microsoft/openai --as-of 2025-11-01",
+        f"alliance-ledger {db}history --party openai --type RoleChanged",
+        f"alliance-ledger {db}diff 2023-01-01 2025-11-01 --party microsoft",
+        f"alliance-ledger {db}state --as-of 2025-11-01 --min-certainty confirmed --format json",
+        f"alliance-ledger {db}verify",
+    ):
+        console.print(f"  {line}")
