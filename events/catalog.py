@@ -11,14 +11,12 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from events.primitives import (
-    Certainty,
     EventId,
     Frozen,
     FuzzyDate,
     Money,
     ShortText,
     Slug,
-    Source,
     Stake,
     Terms,
     Text,

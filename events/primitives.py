@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
@@ -61,7 +61,7 @@ FullDate = Annotated[str, BeforeValidator(_check_full_date)]
 
 def _check_decimal(value: Any) -> Decimal:
     """Exact decimals only: strings or integers. Floats, NaN, infinities and booleans are errors."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError("binary floats are not allowed: write the number as a string, e.g. \"4.5\"")
     if isinstance(value, int):
         return Decimal(value)
@@ -93,7 +93,7 @@ Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
-class Certainty(str, Enum):
+class Certainty(StrEnum):
     """How sure the source is; ordered rumored < reported < announced < confirmed."""
 
     rumored = "rumored"
