@@ -140,7 +140,7 @@ class Ledger:
                                 last_hash, True)
         if rows:
             w.insert(rows, party_rows)
-        new_head, new_hash = (rows[-1]["position"], rows[-1]["hash"]) if rows else (head, last_hash)
+        new_head, new_hash = (rows[-1][0], rows[-1][-1]) if rows else (head, last_hash)
         streams = {d["stream"]: self._catalog.streams[d["stream"]] for _, d in new}
         return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), new_head, new_hash,
                             False, streams)
@@ -167,7 +167,7 @@ class Ledger:
     def _check_and_build(
         self, w: Writer, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
         positions: list[int | None], given: list[dict[str, Any]] | None = None,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]]]:
         """Check every new event against the rules and build its row, chaining hashes.
 
         ``given`` (import) holds the stored envelopes being restored: their recording fields
@@ -181,8 +181,9 @@ class Ledger:
         if last_ts is not None:
             now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
         recorded_at = format_ts(now)
-        rows: list[dict[str, Any]] = []
-        party_rows: list[dict[str, Any]] = []
+        stamps = {recorded_at: w.db_timestamp(recorded_at)}
+        rows: list[tuple[Any, ...]] = []
+        party_rows: list[tuple[str, int]] = []
         problems: list[Problem] = []
         catalog.begin()
         applied_ids: set[str] = set()
@@ -204,8 +205,11 @@ class Ledger:
             env["hash"] = prev = event_hash(env)
             if given is not None and given[n] != env:
                 problems.append(_mismatch(i, given[n], env))
-            rows.append(row_values(env))
-            party_rows.extend({"party": p, "position": position} for p in sorted(catalog.parties_of(doc, target)))
+            stamp = stamps.get(env["recorded_at"])
+            if stamp is None:
+                stamp = stamps[env["recorded_at"]] = w.db_timestamp(env["recorded_at"])
+            rows.append(row_values(env, stamp))
+            party_rows.extend((p, position) for p in sorted(catalog.parties_of(doc, target)))
             positions[i] = position
         if problems:
             raise ValidationError(problems)
@@ -241,7 +245,7 @@ class Ledger:
                 raise
             self._catalog.commit()
             self._catalog.head = len(rows)
-        return AppendResult(positions, [d["id"] for d in docs], len(rows), 0, len(rows), rows[-1]["hash"] if rows else last_hash)
+        return AppendResult(positions, [d["id"] for d in docs], len(rows), 0, len(rows), rows[-1][-1] if rows else last_hash)
 
     def _dependants(self, w: Writer, key: Key, batch: list[dict[str, Any]]) -> list[str]:
         """Ids of live events that refer to ``key`` (the slow path of a refused retraction)."""
