@@ -66,14 +66,12 @@ def run_demo(url: str, console: Console) -> None:
         today = datetime.now(UTC).date().isoformat()
         for day in (*DEMO_DATES, today):
             state = lg.state(as_of=day, party="microsoft").to_dict()
-            console.rule(f"Microsoft's alliances as of {day}")
-            for section in ("stakes", "rights", "partnerships", "agreements", "negotiations"):
-                if state[section]:
-                    console.print(render.items_table(section, state[section]))
+            console.print(render.overview_table(f"Microsoft's alliances as of {day}", state,
+                                                ("stakes", "rights", "partnerships", "agreements", "negotiations")))
         openai_roles = lg.state(as_of="2023-11-20", party="openai").to_dict()["roles"]
         if openai_roles:
-            console.rule("OpenAI's leadership on 2023-11-20 (Altman removed on 17 November)")
-            console.print(render.items_table("roles", openai_roles))
+            console.print(render.overview_table("OpenAI's leadership on 2023-11-20 (Altman removed on 17 November)",
+                                                {"roles": openai_roles}, ("roles",)))
         console.rule(f"What changed for Microsoft between {DEMO_DATES[1]} and {today}")
         render.diff_tables(console, lg.diff(DEMO_DATES[1], today, party="microsoft").to_dict())
         _belief_change(lg, events, today, console)
@@ -82,7 +80,8 @@ def run_demo(url: str, console: Console) -> None:
 
 def _belief_change(lg: Ledger, events: list[dict[str, Any]], today: str, console: Console) -> None:
     """Show how a correction changed what the ledger believed, using ``known_at``."""
-    first = next((e for e in events if e.get("corrects")), None)
+    corrections = [e for e in events if e.get("corrects")]
+    first = next((e for e in corrections if e["type"] == "StakeChanged"), corrections[0] if corrections else None)
     if first is None:
         return
     stored = next(lg.events(ids=[first["id"]]))

@@ -14,7 +14,7 @@ import orjson
 
 from events import CERTAINTY_RANK, EVENT_TYPES
 from ledger.errors import Problem, ValidationError
-from ledger.sqlstore import supersessions
+from ledger.sqlstore import read_for_fold, supersessions
 from projections import SECTIONS, diff_states, explain_item, filter_active, filter_party, fold
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ def build_state(lg: Ledger, *, as_of: str | date | None, known_at: Any, min_cert
     day = parse_as_of(as_of)
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
-    sections = fold(lg.store.read(upto=position), as_of=day, known_at=position, min_certainty=min_certainty)
+    events = read_for_fold(lg.store, position, party)
+    sections = fold(events, as_of=day, known_at=position, min_certainty=min_certainty)
     if party is not None:
         sections = filter_party(sections, party)
     if active:

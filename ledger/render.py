@@ -110,3 +110,28 @@ def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
         console.print(table)
     if not any_change:
         console.print("no changes")
+
+
+_SUMMARY_FIELDS = {
+    "parties": ("kind", "controlled_by"), "stakes": ("stake", "invested"), "rights": ("kind", "scope"),
+    "partnerships": ("kind", "parties", "money"), "agreements": ("title",), "conditions": ("description",),
+    "negotiations": ("topic",), "roles": ("change",), "legal_actions": ("kind", "last_update"),
+    "metrics": ("value", "unit"),
+}
+
+
+def overview_table(title: str, doc: Mapping[str, Any], sections: Sequence[str] = SECTIONS, width: int = 70) -> Table:
+    """One compact table across sections: an item a row, its status and a one-line summary."""
+    table = Table(title=title, title_justify="left")
+    for col in ("section", "item", "status", "summary", "since", "certainty"):
+        table.add_column(col, overflow="ellipsis" if col == "summary" else "fold", no_wrap=col == "summary",
+                         max_width=width + 2 if col == "summary" else 40)
+    for section in sections:
+        for item in doc[section]:
+            parts = [_cell(item[f]) for f in _SUMMARY_FIELDS[section] if item.get(f) not in (None, [], {})]
+            summary = "; ".join(parts)
+            if len(summary) > width:
+                summary = summary[: width - 1] + "…"
+            table.add_row(section, item_key(section, item), str(item.get("status", "")), summary,
+                          str(item["since"]), str(item["certainty"]))
+    return table

@@ -32,7 +32,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        return _refuse_unreachable(create_engine(parsed, pool_pre_ping=True))
     if parsed.get_backend_name() != "sqlite":
         raise StorageError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
     memory = parsed.database in (None, "", ":memory:")
@@ -54,6 +54,19 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+    return _refuse_unreachable(engine)
+
+
+def _refuse_unreachable(engine: Engine) -> Engine:
+    """A database that cannot be opened at all (no server, bad path, wrong password) is a typed
+    :class:`StorageError` naming the database, wherever the first connection happens."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if context.connection is None:  # failed while connecting, not in a statement
+            shown = engine.url.render_as_string(hide_password=True)
+            raise StorageError(f"cannot open the database {shown}: {context.original_exception}".rstrip())
 
     return engine
 
@@ -202,3 +215,34 @@ def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[st
             else:
                 found[corrects] = {"corrected_by": id_, "position": position}
     return found
+
+
+FOLD_ALWAYS_TYPES = (
+    "PartyRegistered", "PartyRestructured", "ConditionDefined", "ConditionMet", "EventRetracted",
+    "LegalActionFiled", "LegalActionUpdated",
+)
+"""Event types a one-party fold always reads besides the party's indexed events: parties (a
+party may be controlled by the one asked about), conditions (they end others' rights),
+retractions (they may withdraw a party), and cases (their parties can grow after filing)."""
+
+
+def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
+    """The fields a fold needs, read at the driver level; with ``party``, only the events that
+    can shape an item involving it (its index rows plus :data:`FOLD_ALWAYS_TYPES`)."""
+    mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
+    cols = "e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload"
+    if party is None:
+        sql, params = f"SELECT {cols} FROM events e WHERE e.position <= {mark} ORDER BY e.position", (upto,)
+    else:
+        types = ", ".join([mark] * len(FOLD_ALWAYS_TYPES))
+        sql = (f"SELECT {cols} FROM events e WHERE e.position <= {mark} AND (e.position IN "
+               f"(SELECT position FROM event_parties WHERE party = {mark}) OR e.type IN ({types})) "
+               "ORDER BY e.position")
+        params = (upto, party, *FOLD_ALWAYS_TYPES)
+    loads = orjson.loads
+    with translate(), store.engine.connect() as conn:
+        result = conn.exec_driver_sql(sql, params)
+        while rows := result.fetchmany(10_000):
+            for position, id_, type_, eff, certainty, corrects, payload in rows:
+                yield {"position": position, "id": id_, "type": type_, "effective_date": eff,
+                       "certainty": certainty, "corrects": corrects, "data": loads(payload)}

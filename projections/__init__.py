@@ -1,0 +1,16 @@
+"""Pure projections of the ledger: fold stored events (plain dicts) into the state document.
+
+Imports only :mod:`events` and the standard library, does no I/O and reads no clock, so the
+same events and query always give the same, byte-identical JSON (SPEC §2, §5).
+"""
+
+from projections.explain import explain_item
+from projections.fold import DISPATCH, Folder, check_query, fold, removed_ids, select_events
+from projections.sections import FIELDS, KEY_FIELDS, PARTY_FIELDS, SECTIONS, STATUSES, item_key, parse_key
+from projections.views import diff_states, filter_active, filter_party
+
+__all__ = [
+    "DISPATCH", "FIELDS", "KEY_FIELDS", "PARTY_FIELDS", "SECTIONS", "STATUSES", "Folder", "check_query",
+    "diff_states", "explain_item", "filter_active", "filter_party", "fold", "item_key", "parse_key",
+    "removed_ids", "select_events",
+]

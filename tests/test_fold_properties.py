@@ -1,0 +1,285 @@
+"""Property tests of the fold: determinism, the two times, incremental folding, provenance invariants.
+
+Histories are generated event by event with strictly increasing effective dates, so every
+definition precedes its uses by date and no two live events share a fold position by date;
+corrections (of figures, dates, certainty, and of corrections) and retractions are mixed in.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events import CERTAINTY_RANK, date_sort_key
+from projections import (
+    FIELDS,
+    SECTIONS,
+    Folder,
+    diff_states,
+    filter_active,
+    filter_party,
+    fold,
+    item_key,
+    removed_ids,
+    select_events,
+)
+from tests.eventfactory import History, money
+
+SETTINGS = settings(max_examples=100, derandomize=True, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PARTIES = ("p0", "p1", "p2", "p3")
+CERTAINTIES = tuple(CERTAINTY_RANK)
+UNTILS = (None, "2020", "2021-06", "2022-03-15", "2024")
+FAR = "2100-01-01"
+
+Draw = Any
+Defined = dict[str, list[str]]
+
+
+def _pair(draw: Draw) -> tuple[str, str]:
+    first, second = draw(st.permutations(PARTIES))[:2]
+    return first, second
+
+
+def _pick(draw: Draw, defined: Defined, kind: str) -> str | None:
+    return draw(st.sampled_from(defined[kind])) if defined[kind] else None
+
+
+def _condition_ref(draw: Draw, defined: Defined) -> str | None:
+    return draw(st.one_of(st.none(), st.sampled_from(defined["condition"]))) if defined["condition"] else None
+
+
+def _define(draw: Draw, defined: Defined, kind: str, n: int) -> tuple[str, dict[str, Any]]:
+    name = f"{kind[:4]}{n}"
+    defined[kind].append(name)
+    holder, grantor = _pair(draw)
+    if kind == "right":
+        data: dict[str, Any] = {"right": name, "holder": holder, "grantor": grantor, "kind": "license", "scope": "s",
+                                "until": draw(st.sampled_from(UNTILS)), "ends_when": _condition_ref(draw, defined),
+                                "restricted_when": _condition_ref(draw, defined)}
+        return "RightGranted", {k: v for k, v in data.items() if v is not None}
+    if kind == "condition":
+        return "ConditionDefined", {"condition": name, "description": "d"}
+    if kind == "partnership":
+        data = {"partnership": name, "parties": [holder, grantor], "kind": "research", "summary": "s",
+                "until": draw(st.sampled_from(UNTILS))}
+        return "PartnershipFormed", {k: v for k, v in data.items() if v is not None}
+    if kind == "agreement":
+        old = draw(st.lists(st.sampled_from(defined["agreement"][:-1]), max_size=2, unique=True)) \
+            if len(defined["agreement"]) > 1 else []
+        return "AgreementSigned", {"agreement": name, "parties": [holder, grantor], "title": "t", "binding": True,
+                                   "summary": "s", "supersedes": old}
+    if kind == "negotiation":
+        return "NegotiationOpened", {"negotiation": name, "parties": [holder, grantor], "topic": "t"}
+    return "LegalActionFiled", {"case": name, "kind": "lawsuit", "plaintiffs": [holder], "defendants": [grantor],
+                                "claim": "c"}
+
+
+def _update(draw: Draw, defined: Defined, kind: str, name: str, n: int) -> tuple[str, dict[str, Any]]:
+    if kind == "right":
+        choice = draw(st.sampled_from(("amend", "restrict", "end")))
+        if choice == "amend":
+            field = draw(st.sampled_from(("until", "ends_when", "restricted_when", "scope", "terms")))
+            value = {"until": draw(st.sampled_from(UNTILS)), "ends_when": _condition_ref(draw, defined),
+                     "restricted_when": _condition_ref(draw, defined), "scope": "new scope",
+                     "terms": draw(st.sampled_from((None, {"share": "20"})))}[field]
+            return "RightAmended", {"right": name, field: value}
+        return ("RightRestricted" if choice == "restrict" else "RightEnded"), {"right": name, "reason": "r"}
+    if kind == "condition":
+        return "ConditionMet", {"condition": name}
+    if kind == "partnership":
+        if draw(st.booleans()):
+            return "PartnershipEnded", {"partnership": name, "reason": "r"}
+        return "PartnershipAmended", {"partnership": name, "until": draw(st.sampled_from(UNTILS)), "money": None}
+    if kind == "negotiation":
+        return "NegotiationConcluded", {"negotiation": name, "outcome": draw(st.sampled_from(("agreed", "abandoned")))}
+    if kind == "case":
+        return "LegalActionUpdated", {"case": name, "summary": "s", "add_defendants": [draw(st.sampled_from(PARTIES))],
+                                      "status": draw(st.sampled_from(("dismissed", "appealed", "amended", "settled")))}
+    return _define(draw, defined, "agreement", n)  # a new agreement that may supersede
+
+
+def _keyed(draw: Draw) -> tuple[str, dict[str, Any]]:
+    """Events of the sections without a defining event: stakes, roles, metrics, restructurings."""
+    a, b = _pair(draw)
+    choice = draw(st.sampled_from(("invest", "stake", "role", "metric", "restructure")))
+    if choice == "invest":
+        amount = str(draw(st.decimals(min_value=0, max_value=10**6, places=2)))
+        return "InvestmentMade", {"investor": a, "investee": b,
+                                  "money": money(amount, draw(st.sampled_from(("USD", "EUR"))))}
+    if choice == "stake":
+        return "StakeChanged", {"holder": a, "issuer": b, "stake": {"exact": str(draw(st.integers(0, 100)))}}
+    if choice == "role":
+        return "RoleChanged", {"person": a, "organization": b, "role": "ceo",
+                               "change": draw(st.sampled_from(("appointed", "removed", "resigned")))}
+    if choice == "metric":
+        return "MetricReported", {"party": a, "metric": "revenue", "value": str(draw(st.integers(0, 999))),
+                                  "unit": "USD", "period": draw(st.sampled_from(("FY24", "FY25")))}
+    return "PartyRestructured", {"party": a, "controlled_by": b, "summary": "s"}
+
+
+def _withdraw(draw: Draw, h: History, when: str) -> None:
+    """Correct (figure, date or certainty; chains allowed) or retract a live non-party event."""
+    gone = removed_ids(h.events)
+    live = [e for e in h.events if e["id"] not in gone and e["type"] not in ("EventRetracted", "PartyRegistered")]
+    if not live:
+        return
+    target = draw(st.sampled_from(live))
+    if draw(st.booleans()):
+        h.retract(target["id"], when)
+        return
+    data = {"money": money(str(draw(st.integers(1, 99))))} if target["type"] == "InvestmentMade" else None
+    h.correct(target["id"], data=data, date=draw(st.sampled_from((target["effective_date"], when))),
+              certainty=draw(st.sampled_from(CERTAINTIES)))
+
+
+def _dates(draw: Draw):
+    day = date(2019, 12, 1)
+    while True:
+        day += timedelta(days=draw(st.integers(1, 90)))
+        text = day.isoformat()
+        if day.day == 1 and draw(st.booleans()):
+            text = text[:4] if day.month == 1 else text[:7]
+        yield text
+
+
+@st.composite
+def histories(draw: Draw, max_ops: int = 30) -> list[dict[str, Any]]:
+    """A valid history: parties first, then definitions, updates, keyed facts and withdrawals."""
+    h = History()
+    dates = _dates(draw)
+    for party in PARTIES:
+        h.add("PartyRegistered", {"party": party, "name": party.upper(), "kind": "company"}, next(dates),
+              event_id=f"reg-{party}")
+    defined: Defined = {k: [] for k in ("right", "condition", "partnership", "agreement", "negotiation", "case")}
+    for n in range(draw(st.integers(0, max_ops))):
+        when, certainty = next(dates), draw(st.sampled_from(CERTAINTIES))
+        op = draw(st.sampled_from(("define", "update", "update", "keyed", "withdraw")))
+        if op == "withdraw":
+            _withdraw(draw, h, when)
+            continue
+        kind = draw(st.sampled_from(tuple(defined)))
+        name = _pick(draw, defined, kind)
+        if op == "keyed":
+            type_, data = _keyed(draw)
+        elif op == "update" and name is not None:
+            type_, data = _update(draw, defined, kind, name, n)
+        else:
+            type_, data = _define(draw, defined, kind, n)
+        h.add(type_, data, when, certainty=certainty)
+    return h.events
+
+
+def _as_of(draw: Draw, events: list[dict[str, Any]]) -> str:
+    keys = sorted({date_sort_key(e["effective_date"]) for e in events})
+    return draw(st.sampled_from(keys + [FAR]))
+
+
+@SETTINGS
+@given(histories(), st.randoms(use_true_random=False))
+def test_fold_is_deterministic_and_ignores_input_order(events, rnd):
+    state = fold(events, as_of=FAR)
+    shuffled = list(events)
+    rnd.shuffle(shuffled)
+    assert json.dumps(fold(shuffled, as_of=FAR)) == json.dumps(state) == json.dumps(fold(events, as_of=FAR))
+
+
+@SETTINGS
+@given(histories(), st.randoms(use_true_random=False), st.data())
+def test_recording_order_does_not_matter_for_distinct_dates(events, rnd, data):
+    positions = [e["position"] for e in events]
+    rnd.shuffle(positions)
+    permuted = [{**e, "position": p} for e, p in zip(events, positions, strict=True)]
+    as_of = _as_of(data.draw, events)
+    assert fold(permuted, as_of=as_of) == fold(events, as_of=as_of)
+
+
+@SETTINGS
+@given(histories(), st.data())
+def test_state_as_of_is_the_fold_of_events_dated_up_to_it(events, data):
+    as_of = _as_of(data.draw, events)
+    # Withdrawals apply whatever their date, so they stay in the subset.
+    subset = [e for e in events if date_sort_key(e["effective_date"]) <= as_of
+              or e["corrects"] is not None or e["type"] == "EventRetracted"]
+    assert fold(events, as_of=as_of) == fold(subset, as_of=as_of)
+
+
+@SETTINGS
+@given(histories(), st.data())
+def test_known_at_is_the_fold_of_the_first_k_events(events, data):
+    k = data.draw(st.integers(0, len(events)))
+    as_of = _as_of(data.draw, events)
+    assert fold(events, as_of=as_of, known_at=k) == fold(events[:k], as_of=as_of)
+
+
+@SETTINGS
+@given(histories(), st.data())
+def test_prefix_then_rest_equals_all_at_once(events, data):
+    as_of = _as_of(data.draw, events)
+    selected = select_events(events, as_of=as_of)
+    k = data.draw(st.integers(0, len(selected)))
+    folder = Folder()
+    folder.apply(selected[:k])
+    checkpoint = folder.snapshot()
+    at_checkpoint = checkpoint.result(as_of)
+    folder.apply(selected[k:])
+    assert folder.result(as_of) == fold(events, as_of=as_of)
+    checkpoint.apply(selected[k:])
+    assert checkpoint.result(as_of) == folder.result(as_of)
+    assert at_checkpoint == fold(selected[:k], as_of=as_of)
+
+
+@SETTINGS
+@given(histories(), st.sampled_from(CERTAINTIES))
+def test_provenance_invariants(events, min_certainty):
+    state = fold(events, as_of=FAR, min_certainty=min_certainty)
+    by_id = {e["id"]: e for e in events}
+    gone = removed_ids(events)
+    for name in SECTIONS:
+        keys = [item_key(name, item) for item in state[name]]
+        assert len(set(keys)) == len(keys)
+        for item in state[name]:
+            assert tuple(item) == FIELDS[name]
+            used = [by_id[i] for i in item["evidence"]]
+            assert used and not gone.intersection(item["evidence"])
+            ranks = [CERTAINTY_RANK[e["certainty"]] for e in used]
+            assert CERTAINTY_RANK[item["certainty"]] == min(ranks) >= CERTAINTY_RANK[min_certainty]
+            order = [(date_sort_key(e["effective_date"]), e["position"]) for e in used]
+            assert order == sorted(order)
+            assert (item["since"], item["updated"]) == (used[0]["effective_date"], used[-1]["effective_date"])
+    assert json.loads(json.dumps(state)) == state
+
+
+@SETTINGS
+@given(histories(), st.sampled_from(PARTIES), st.data())
+def test_views_and_diff_are_consistent(events, party, data):
+    earlier = fold(events, as_of=_as_of(data.draw, events))
+    state = fold(events, as_of=FAR)
+    for view in (filter_party(state, party), filter_active(state)):
+        for name in SECTIONS:
+            assert all(item in state[name] for item in view[name])
+    assert all(not any(part.values()) for part in diff_states(state, state).values())
+    diff = diff_states(earlier, state)
+    for name in SECTIONS:
+        after = {item_key(name, i) for i in state[name]}
+        before = {item_key(name, i) for i in earlier[name]}
+        assert {item_key(name, i) for i in diff[name]["added"]} == after - before
+        assert {item_key(name, i) for i in diff[name]["removed"]} == before - after
+
+
+def test_generated_histories_cover_every_event_type():
+    """Guard against a generator that silently stops producing some event types."""
+    seen: set[str] = set()
+
+    @settings(max_examples=60, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(histories(max_ops=40))
+    def collect(events):
+        seen.update(e["type"] for e in events)
+
+    collect()
+    assert len(seen) >= 18, sorted(seen)
