@@ -12,6 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+POSITION = BigInteger().with_variant(Integer(), "sqlite")
+"""On SQLite an INTEGER primary key is the rowid itself: no second index to maintain."""
+
 
 class Base(DeclarativeBase):
     pass
@@ -20,11 +23,11 @@ class Base(DeclarativeBase):
 class EventRow(Base):
     __tablename__ = "events"
 
-    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=False)
     id: Mapped[str] = mapped_column(String(200), unique=True)
     stream: Mapped[str] = mapped_column(String(200))
     stream_version: Mapped[int] = mapped_column(Integer)
-    type: Mapped[str] = mapped_column(String(40), index=True)
+    type: Mapped[str] = mapped_column(String(40))
     effective_date: Mapped[str] = mapped_column(String(10))
     effective_on: Mapped[date] = mapped_column(Date)
     certainty: Mapped[str] = mapped_column(String(10))
@@ -32,7 +35,7 @@ class EventRow(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(2000))
     source: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
-    corrects: Mapped[str | None] = mapped_column(String(200), index=True)
+    corrects: Mapped[str | None] = mapped_column(String(200))
     schema_version: Mapped[int] = mapped_column(Integer)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -40,15 +43,15 @@ class EventRow(Base):
     __table_args__ = (
         UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
         Index("ix_events_effective", "effective_on", "position"),
-        Index("ix_events_recorded_at", "recorded_at"),
     )
+    # Partial indexes (corrections, shared types) are created by migration 0001.
 
 
 class EventPartyRow(Base):
     __tablename__ = "event_parties"
 
     party: Mapped[str] = mapped_column(String(200), primary_key=True)
-    position: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(POSITION, primary_key=True)
 
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
