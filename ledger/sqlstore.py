@@ -247,6 +247,7 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
     can shape an item involving it (its index rows plus :data:`FOLD_ALWAYS_TYPES`)."""
     mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
     cols = "e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload"
+    params: tuple[Any, ...]
     if party is None:
         sql, params = f"SELECT {cols} FROM events e WHERE e.position <= {mark} ORDER BY e.position", (upto,)
     else:
