@@ -368,6 +368,29 @@ def schema(
 
 @app.command()
 @guarded
+def report(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    party: PartyOpt = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="first effective date drawn (YYYY[-MM[-DD]])")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="last effective date drawn (YYYY[-MM[-DD]])")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="page title")] = None,
+) -> None:
+    """Write a self-contained HTML report: timeline by stream, stakes and investment, rights over time.
+
+    Example:
+
+        alliance-ledger --db sqlite:///alliance-ledger-demo.db report --out alliance.html --party microsoft
+    """
+    from ledger.report import build_report
+
+    with opened(ctx) as lg:
+        path = build_report(lg, out_file, party=party, date_from=date_from, date_to=date_to, title=title)
+    err.print(f"wrote {path} ({path.stat().st_size // 1024} KiB); open it in a browser, no network needed")
+
+
+@app.command()
+@guarded
 def demo(
     ctx: typer.Context,
     db: Annotated[str | None, typer.Option("--db", help="where to build the demo ledger "

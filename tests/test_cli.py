@@ -164,7 +164,7 @@ def test_schema_prints_event_and_state_schemas(tmp_path: Path) -> None:
 
 def test_every_command_help_has_an_example() -> None:
     for command in ("init", "append", "state", "diff", "history", "explain", "verify", "export", "import",
-                    "schema", "demo"):
+                    "schema", "demo", "report"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Example:" in result.stdout, command
 
@@ -176,3 +176,13 @@ def test_python_dash_m_ledger_and_console_script(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "ledger", "--db", db, "append", "-"], input=jsonl(basic()),
                           capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["head"] == 5
+
+
+def test_report_writes_a_self_contained_page(loaded: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    code, _, err = cli(loaded, "report", "--out", str(out), "--party", "microsoft")
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "gpt3-license" in text and "<script src=" not in text
+    code, _, err = cli(loaded, "report", "--out", str(tmp_path / "bad.html"), "--from", "2024-13")
+    assert code == 2 and not (tmp_path / "bad.html").exists()

@@ -1,0 +1,440 @@
+"""The plotly figures of the HTML report (see :mod:`ledger.report` for why plotly).
+
+Each builder takes the computed :class:`ledger.report.ReportData` and returns a
+``plotly.graph_objects.Figure``; :func:`build_charts` turns them into JSON safe to embed in a
+``<script type="application/json">`` element. Every piece of user text that reaches a chart goes
+through :func:`_t` (HTML escaping: plotly interprets a few tags in labels and hover text, and
+turns entities back into literal characters when it draws them as SVG text).
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from events import CERTAINTY_RANK
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from ledger.report import InvestmentPoint, ReportData, RightBars, StakePoint, TimelineEvent
+
+CERTAINTY_STYLE: dict[str, dict[str, str]] = {
+    # Okabe–Ito colours (colour-blind safe); the shape says the same thing as the colour.
+    "rumored": {"color": "#8c8c8c", "symbol": "circle-open"},
+    "reported": {"color": "#e69f00", "symbol": "diamond"},
+    "announced": {"color": "#0072b2", "symbol": "square"},
+    "confirmed": {"color": "#009e73", "symbol": "circle"},
+}
+STATUS_COLORS: dict[str, str] = {"active": "#009e73", "restricted": "#e69f00", "ended": "#c9c9c9"}
+STRUCK_COLOR = "#b2182b"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+SERIES_COLORS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#000000", "#882255",
+                 "#44aa99", "#999933", "#661100", "#6699cc")
+"""One colour per (holder, issuer) pair, shared by its investment and stake lines."""
+DASHES = ("solid", "dash", "dot", "dashdot")
+_PLOT_WIDTH_PX = 1150
+"""Roughly how wide the plot area is on a desktop screen: used to pack marks into rows."""
+
+
+def plotly_js() -> str:
+    """plotly.js as shipped inside the Python package (no network)."""
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+def plotly_version() -> str:
+    import plotly
+
+    return str(plotly.__version__)
+
+
+def _t(value: Any, width: int = 0) -> str:
+    """User text for a chart: escaped, optionally wrapped with ``<br>`` at ``width`` characters."""
+    text = "" if value is None else str(value)
+    if width and len(text) > width:
+        lines = textwrap.wrap(text, width, max_lines=4, placeholder=" …")
+        return "<br>".join(html.escape(line, quote=False) for line in lines)
+    return html.escape(text, quote=False)  # plotly decodes &lt; &gt; &amp; but shows &quot; as is
+
+
+def _short(value: Any, limit: int) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plus_days(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _x_range(data: ReportData) -> list[str]:
+    """The window with a little room on both sides, so marks on its edges are not cut in half."""
+    span = (date.fromisoformat(data.end) - date.fromisoformat(data.start)).days
+    pad = max(3, round(span * 0.012))
+    return [_plus_days(data.start, -pad), _plus_days(data.end, 1 + pad)]
+
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "template": "plotly_white", "height": height, "font": {"family": FONT, "size": 12},
+        "margin": {"l": 10, "r": 20, "t": 40, "b": 40}, "hoverlabel": {"align": "left", "font": {"family": FONT}},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+        **extra,
+    }
+
+
+def _to_json(fig: go.Figure) -> str:
+    """Figure JSON that cannot end the ``<script>`` element it is embedded in."""
+    import plotly.io as pio
+
+    text = pio.to_json(fig, validate=False, pretty=False, remove_uids=True)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
+    """Chart name -> (embeddable JSON, height in pixels); a chart with nothing to show is left out.
+
+    The page gives each chart's element that height: plotly's responsive resizing sizes a
+    chart to its element, so an element without a height would collapse on a window resize.
+    """
+    figures = {}
+    if data.events:
+        figures["timeline"] = timeline_figure(data)
+    if data.investments or data.stakes:
+        figures["money"] = money_figure(data)
+    if data.rights:
+        figures["rights"] = rights_figure(data)
+    return {name: (_to_json(fig), int(fig.layout.height)) for name, fig in figures.items()}
+
+
+# -- timeline ---------------------------------------------------------------------------------
+
+def event_hover(ev: TimelineEvent) -> str:
+    when = _t(ev.effective)
+    if ev.precision != "day":
+        when += f" (known to the {ev.precision}; placed at {ev.start})"
+    status = ""
+    if ev.status != "live":
+        status = f"<br><b>{ev.status.upper()}</b> by {_t(ev.superseded_by)}"
+    if ev.corrects:
+        status += f"<br>corrects {_t(ev.corrects)}"
+    src = ev.source
+    origin = ", ".join(_t(src[k]) for k in ("publisher", "published_at") if src.get(k))
+    lines = [
+        f"<b>{_t(ev.type)}</b> · {_t(ev.id)}",
+        f"{when} · stream {_t(ev.stream)} · #{ev.position}",
+        f"certainty: {_t(ev.certainty)}{status}",
+        _t(ev.summary, 90),
+        f"source: {_t(_short(src.get('title') or '(untitled)', 160), 90)}" + (f"<br>{origin}" if origin else ""),
+    ]
+    if src.get("quote"):
+        lines.append(f"“{_t(_short(src['quote'], 240), 90)}”")
+    if src.get("url"):
+        lines.append(f"<i>{_t(_short(src['url'], 90))}</i>")
+    if ev.href:
+        lines.append("click to open the source")
+    return "<br>".join(lines)
+
+
+def _lanes(data: ReportData) -> tuple[dict[str, float], list[float], list[str], list[tuple[float, float]]]:
+    """Place events in rows inside their stream's lane so that marks do not hide each other.
+
+    Returns y per event id, lane tick positions, tick labels, and the y extent of each lane.
+    """
+    span = max(1, (date.fromisoformat(data.end) - date.fromisoformat(data.start)).days)
+    gap = span * 16 / _PLOT_WIDTH_PX  # about one mark's width, in days
+    ys: dict[str, float] = {}
+    ticks, labels, extents = [], [], []
+    base = 0.0
+    for stream in data.streams:
+        rows: list[float] = []
+        for ev in (e for e in data.events if e.stream == stream):
+            first = date.fromisoformat(ev.start).toordinal()
+            last = date.fromisoformat(ev.end).toordinal()
+            row = next((r for r, free in enumerate(rows) if first >= free), None)
+            if row is None:
+                if len(rows) < 8:
+                    rows.append(0.0)
+                    row = len(rows) - 1
+                else:
+                    row = min(range(len(rows)), key=lambda r: rows[r])
+            rows[row] = max(first + gap, last + 1)
+            ys[ev.id] = base + row
+        height = max(1, len(rows))
+        ticks.append(base + (height - 1) / 2)
+        labels.append(_t(stream))
+        extents.append((base - 0.5, base + height - 0.5))
+        base += height + 0.8
+    return ys, ticks, labels, extents
+
+
+def timeline_figure(data: ReportData) -> go.Figure:
+    import plotly.graph_objects as go
+
+    ys, ticks, labels, extents = _lanes(data)
+    fig = go.Figure()
+    partial = [e for e in data.events if e.precision != "day"]
+    if partial:
+        xs: list[str | None] = []
+        yp: list[float | None] = []
+        for ev in partial:
+            xs += [ev.start, _plus_days(ev.end, 1), None]
+            yp += [ys[ev.id], ys[ev.id], None]
+        fig.add_trace(go.Scatter(x=xs, y=yp, mode="lines", line={"width": 6, "color": "rgba(60,60,60,0.18)"},
+                                 hoverinfo="skip", name="period of a YYYY / YYYY-MM date"))
+    for certainty, style in CERTAINTY_STYLE.items():
+        evs = [e for e in data.events if e.certainty == certainty and e.status == "live"]
+        if not evs:
+            continue
+        open_symbol = style["symbol"].endswith("-open")
+        fig.add_trace(go.Scatter(
+            x=[e.start for e in evs], y=[ys[e.id] for e in evs], mode="markers", name=certainty,
+            marker={"symbol": style["symbol"], "size": 12, "color": style["color"],
+                    "line": {"width": 2 if open_symbol else 1, "color": style["color"] if open_symbol else "white"}},
+            hovertext=[event_hover(e) for e in evs], hovertemplate="%{hovertext}<extra></extra>",
+            customdata=[[e.id, e.href or ""] for e in evs],
+        ))
+    struck = [e for e in data.events if e.status != "live"]
+    if struck:
+        common = {"x": [e.start for e in struck], "y": [ys[e.id] for e in struck], "mode": "markers",
+                  "hovertext": [event_hover(e) for e in struck], "hovertemplate": "%{hovertext}<extra></extra>",
+                  "customdata": [[e.id, e.href or ""] for e in struck], "legendgroup": "struck"}
+        fig.add_trace(go.Scatter(
+            **common, showlegend=False, opacity=0.35, name="superseded",
+            marker={"symbol": [CERTAINTY_STYLE[e.certainty]["symbol"] for e in struck], "size": 12,
+                    "color": [CERTAINTY_STYLE[e.certainty]["color"] for e in struck]},
+        ))
+        fig.add_trace(go.Scatter(
+            **common, name="corrected or retracted",
+            marker={"symbol": "x-thin-open", "size": 15, "color": STRUCK_COLOR, "line": {"width": 2, "color": STRUCK_COLOR}},
+        ))
+    shapes = [
+        {"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": lo - 0.4, "y1": hi + 0.4,
+         "fillcolor": "rgba(0,0,0,0.04)" if n % 2 == 0 else "rgba(0,0,0,0.012)", "layer": "below",
+         "line": {"width": 0}}
+        for n, (lo, hi) in enumerate(extents)
+    ]
+    top, bottom = (extents[0][0] - 0.4, extents[-1][1] + 0.4) if extents else (-0.5, 0.5)
+    fig.update_layout(**_layout(
+        int(110 + 22 * (bottom - top)), shapes=shapes, hovermode="closest",
+        xaxis={"type": "date", "range": _x_range(data), "showgrid": True},
+        yaxis={"tickvals": ticks, "ticktext": labels, "range": [bottom, top], "zeroline": False, "showgrid": False,
+               "fixedrange": True, "automargin": True},
+    ))
+    return fig
+
+
+# -- stakes and investment --------------------------------------------------------------------
+
+def _scale(values: Iterable[Decimal]) -> tuple[Decimal, str]:
+    top = max(values, default=Decimal(0))
+    for divisor, unit in ((Decimal(10) ** 9, "billions"), (Decimal(10) ** 6, "millions"), (Decimal(1000), "thousands")):
+        if top >= divisor:
+            return divisor, unit
+    return Decimal(1), "units"
+
+
+def _steps(dates: Sequence[str], values: Sequence[float | None], stop: str) -> tuple[list[str | None], list[float | None]]:
+    """Explicit step-line vertices: each value holds until the next date; ``None`` is a gap."""
+    xs: list[str | None] = []
+    ys: list[float | None] = []
+    for n, (day, value) in enumerate(zip(dates, values, strict=True)):
+        until = dates[n + 1] if n + 1 < len(dates) else stop
+        if value is None:
+            continue
+        if xs and xs[-1] != day:
+            xs.append(None)
+            ys.append(None)
+        xs += [day, until]
+        ys += [value, value]
+    return xs, ys
+
+
+def _click(data: ReportData, ids: Sequence[str]) -> list[str]:
+    first = ids[0] if ids else ""
+    ev = data.event_index.get(first)
+    return [first, ev.href or "" if ev else ""]
+
+
+def _ids_text(ids: Sequence[str]) -> str:
+    if not ids:
+        return ""
+    shown = ", ".join(_t(i) for i in ids[:4])
+    return f"<br>events: {shown}{' …' if len(ids) > 4 else ''}"
+
+
+def money_figure(data: ReportData) -> go.Figure:
+    from plotly.subplots import make_subplots
+
+    rows = [name for name, present in (("investment", data.investments), ("stakes", data.stakes)) if present]
+    titles = {"investment": "Cumulative investment (step line, per investor → investee and currency)",
+              "stakes": "Stake held, % (a line when exact, a band when reported as a range)"}
+    fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.16,
+                        subplot_titles=[titles[r] for r in rows])
+    stop = _plus_days(data.end, 1)
+    pairs = sorted({key[:2] for key in data.investments} | {key[:2] for key in data.stakes})
+    colors = {pair: SERIES_COLORS[n % len(SERIES_COLORS)] for n, pair in enumerate(pairs)}
+    if "investment" in rows:
+        _investment_traces(fig, data, rows.index("investment") + 1, stop, colors)
+    if "stakes" in rows:
+        _stake_traces(fig, data, rows.index("stakes") + 1, stop, colors)
+    fig.update_layout(**_layout(150 + 250 * len(rows), hovermode="closest"))
+    fig.update_layout(margin={"t": 40, "b": 20}, legend={"yanchor": "top", "y": -0.06 * (3 - len(rows))})
+    fig.update_xaxes(type="date", range=_x_range(data), showticklabels=True)
+    for ann in fig.layout.annotations:
+        ann.update(x=0, xanchor="left", font={"size": 13})
+    return fig
+
+
+def _investment_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
+                       colors: dict[tuple[str, str], str]) -> None:
+    import plotly.graph_objects as go
+
+    divisor, unit = _scale(p.total for points in data.investments.values() for p in points)
+    currencies: dict[tuple[str, str], int] = {}
+    for key, points in sorted(data.investments.items()):
+        investor, investee, currency = key
+        color = colors[(investor, investee)]
+        dash = DASHES[currencies.setdefault((investor, investee), 0) % len(DASHES)]
+        currencies[(investor, investee)] += 1
+        values = [float(p.total / divisor) for p in points]
+        xs, ys = _steps([p.date for p in points], values, stop)
+        name = f"{_t(investor)} → {_t(investee)} ({_t(currency)})"
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 2.5, "dash": dash}, name=name,
+                                 legendgroup=name, hoverinfo="skip"), row=row, col=1)
+        fig.add_trace(go.Scatter(
+            x=[p.date for p in points], y=values, mode="markers", name=name, legendgroup=name, showlegend=False,
+            marker={"color": color, "size": 8},
+            hovertext=[_investment_hover(key, p) for p in points], hovertemplate="%{hovertext}<extra></extra>",
+            customdata=[_click(data, p.events) for p in points],
+        ), row=row, col=1)
+    fig.update_yaxes(title_text=f"{unit} (currency in legend)", rangemode="tozero", row=row, col=1)
+
+
+def _investment_hover(key: tuple[str, str, str], p: InvestmentPoint) -> str:
+    investor, investee, currency = key
+    return (f"<b>{_t(investor)} → {_t(investee)}</b><br>cumulative {'~' if p.approximate else ''}"
+            f"{p.total:,} {_t(currency)}<br>from {p.date}{_ids_text(p.events)}")
+
+
+def _stake_traces(fig: go.Figure, data: ReportData, row: int, stop: str, colors: dict[tuple[str, str], str]) -> None:
+    import plotly.graph_objects as go
+
+    for key, points in sorted(data.stakes.items()):
+        holder, issuer, basis = key
+        color = colors[(holder, issuer)]
+        dash = "solid" if basis == "equity" else "dot"
+        name = f"{_t(holder)} in {_t(issuer)} (%{'' if basis == 'equity' else ', ' + _t(basis.replace('_', ' '))})"
+        dates = [p.date for p in points]
+        exact = [float(p.low) if p.exact and p.low is not None else None for p in points]
+        xs, ys = _steps(dates, exact, stop)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 2.5, "dash": dash},
+                                 name=name, legendgroup=name, hoverinfo="skip"), row=row, col=1)
+        bx: list[str | None] = []
+        by: list[float | None] = []
+        for i, p in enumerate(points):
+            if p.exact or p.low is None or p.high is None:
+                continue
+            until = dates[i + 1] if i + 1 < len(points) else stop
+            lo, hi = float(p.low), float(p.high)
+            bx += [p.date, until, until, p.date, p.date, None]
+            by += [lo, lo, hi, hi, lo, None]
+        if bx:
+            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", fill="toself", fillcolor=_rgba(color, 0.25),
+                                     line={"color": color, "width": 1, "dash": "dot"}, name=name, legendgroup=name,
+                                     showlegend=False, hoverinfo="skip"), row=row, col=1)
+        known = [p for p in points if p.low is not None and p.high is not None]
+        fig.add_trace(go.Scatter(
+            x=[p.date for p in known], y=[float((p.low + p.high) / 2) for p in known if p.low is not None and p.high is not None],
+            mode="markers", name=name, legendgroup=name, showlegend=False,
+            marker={"color": color, "size": 8, "symbol": ["circle" if p.exact else "diamond-wide" for p in known]},
+            hovertext=[_stake_hover(key, p) for p in known], hovertemplate="%{hovertext}<extra></extra>",
+            customdata=[_click(data, p.events) for p in known],
+        ), row=row, col=1)
+    fig.update_yaxes(title_text="percent", rangemode="tozero", ticksuffix="%", row=row, col=1)
+
+
+def _stake_hover(key: tuple[str, str, str], p: StakePoint) -> str:
+    holder, issuer, basis = key
+    pct = f"{p.low}%" if p.exact else f"{p.low}–{p.high}% (range)"
+    return (f"<b>{_t(holder)} in {_t(issuer)}</b><br>{pct}, {_t(basis.replace('_', ' '))}<br>from {p.date} · "
+            f"certainty {_t(p.certainty)}{_ids_text(p.events)}")
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+# -- rights -----------------------------------------------------------------------------------
+
+def _right_label(bars: RightBars) -> str:
+    return (f"<b>{_t(_short(bars.right, 40))}</b><br><span style='font-size:10px'>{_t(bars.holder)} ← "
+            f"{_t(bars.grantor)} · {_t(bars.kind.replace('_', ' '))}</span>")
+
+
+def _segment_hover(bars: RightBars, status: str, start: str, end: str, last_day: str, item: dict[str, Any]) -> str:
+    to = "the window's end" if end > last_day else _plus_days(end, -1)
+    lines = [f"<b>{_t(bars.right)}</b>: <b>{_t(status)}</b> from {start} to {to}",
+             f"{_t(bars.holder)} holds, {_t(bars.grantor)} grants · {_t(bars.kind.replace('_', ' '))}",
+             f"scope: {_t(item.get('scope'), 90)}"]
+    conds = [f"{k.replace('_', ' ')} {_t(item[k])}" for k in ("until", "ends_when", "restricted_when") if item.get(k)]
+    if conds:
+        lines.append(" · ".join(conds))
+    if status != "active" and item.get("reason"):
+        lines.append(f"reason: {_t(item['reason'], 90)}")
+    if status == "ended" and item.get("ended_by"):
+        lines.append(f"ended by {_t(item['ended_by'])} on {_t(item.get('ended_on'))}")
+    lines.append(f"certainty: {_t(item.get('certainty'))}{_ids_text(item.get('evidence') or [])}")
+    return "<br>".join(lines)
+
+
+def rights_figure(data: ReportData) -> go.Figure:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    labels = [_right_label(b) for b in data.rights]
+    start_ms = date.fromisoformat(data.start)
+    for status, color in STATUS_COLORS.items():
+        base, width, ys, hover, custom, pattern = [], [], [], [], [], []
+        for bars, label in zip(data.rights, labels, strict=True):
+            for seg in bars.segments:
+                if seg.status != status or seg.end <= seg.start:
+                    continue
+                first = max(seg.start, data.start)
+                days = (date.fromisoformat(seg.end) - max(date.fromisoformat(seg.start), start_ms)).days
+                if days <= 0:
+                    continue
+                base.append(first)
+                width.append(days * 86_400_000)
+                ys.append(label)
+                hover.append(_segment_hover(bars, status, seg.start, seg.end, data.end, seg.item))
+                evidence = seg.item.get("evidence") or []
+                custom.append([evidence[-1] if evidence else "", ""])
+                weak = CERTAINTY_RANK.get(seg.item.get("certainty", ""), 3) < CERTAINTY_RANK["announced"]
+                pattern.append("/" if weak else "")
+        if not base:
+            continue
+        fig.add_trace(go.Bar(
+            base=base, x=width, y=ys, orientation="h", name=status, marker={"color": color, "pattern": {
+                "shape": pattern, "fgcolor": "rgba(255,255,255,0.7)", "size": 7}},
+            text=[status] * len(base), textposition="inside", insidetextanchor="middle",
+            textfont={"color": "white" if status != "ended" else "#444"},
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", customdata=custom,
+        ))
+    fig.update_layout(**_layout(
+        int(110 + 42 * len(data.rights)), barmode="overlay", bargap=0.35, hovermode="closest",
+        uniformtext={"minsize": 9, "mode": "hide"},
+        xaxis={"type": "date", "range": _x_range(data), "showgrid": True},
+        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True,
+               "fixedrange": True},
+    ))
+    return fig
