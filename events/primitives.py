@@ -77,7 +77,14 @@ def _check_decimal(value: Any) -> Decimal:
     raise ValueError(f"{str(value)[:40]!r} is not a decimal number written as a string like \"13000000000\" or \"27.5\"")
 
 
-ExactDecimal = Annotated[Decimal, BeforeValidator(_check_decimal), PlainSerializer(str, return_type=str, when_used="json")]
+def _decimal_text(value: Decimal) -> str:
+    """Plain positional notation ("0.0000001", never "1E-7"): what the input grammar accepts back."""
+    return format(value, "f")
+
+
+ExactDecimal = Annotated[
+    Decimal, BeforeValidator(_check_decimal), PlainSerializer(_decimal_text, return_type=str, when_used="json")
+]
 
 
 def _check_percent(value: Decimal) -> Decimal:

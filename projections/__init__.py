@@ -5,8 +5,9 @@ same events and query always give the same, byte-identical JSON (SPEC §2, §5).
 """
 
 from projections.explain import explain_item
-from projections.fold import DISPATCH, Folder, check_query, fold, removed_ids, select_events
+from projections.fold import DISPATCH, Folder, fold
 from projections.sections import FIELDS, KEY_FIELDS, PARTY_FIELDS, SECTIONS, STATUSES, item_key, parse_key
+from projections.select import check_query, removed_ids, select_events
 from projections.views import diff_states, filter_active, filter_party
 
 __all__ = [

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from events import CERTAINTY_RANK, date_sort_key
-from projections.fold import check_query, fold
+from projections.fold import fold
 from projections.sections import key_tuple, parse_key
+from projections.select import check_query
 
 Event = Mapping[str, Any]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -17,13 +18,10 @@ from projections import (
     fold,
     item_key,
     parse_key,
+    removed_ids,
     select_events,
 )
-
-try:
-    from tests.eventfactory import History, money
-except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from eventfactory import History, money
+from tests.eventfactory import History, money
 
 FAR = "2100-01-01"
 
@@ -415,6 +413,11 @@ def test_partial_dates_sort_as_first_day_and_keep_precision():
     assert right["evidence"] == ["grant-lic", "e6", "e7", "e5"]
     assert (right["scope"], right["updated"], right["since"]) == ("year", "2021-01-02", "2021-01-01")
     assert [e["id"] for e in select_events(h.events, as_of="2021-01-01")][-3:] == ["grant-lic", "e6", "e7"]
+    # same-day events fold in position order whatever order they are given in
+    assert fold(list(reversed(h.events)), as_of=FAR) == fold(h.events, as_of=FAR)
+    folder = Folder()
+    folder.apply(list(reversed(select_events(h.events, as_of=FAR))))
+    assert folder.result(FAR) == fold(h.events, as_of=FAR)
 
 
 def test_as_of_includes_the_day_and_excludes_later_events():
@@ -501,6 +504,17 @@ def test_retraction_removes_from_its_recording_on():
     h.retract("bad", "2099-01-01", event_id="ret")
     assert one(fold(h.events, as_of="2021-01-01"), "rights")["status"] == "active"
     assert one(fold(h.events, as_of="2021-01-01", known_at=5), "rights")["status"] == "ended"
+
+
+def test_removal_is_monotonic_even_when_the_withdrawing_event_is_withdrawn():
+    """Documented choice (the brief's rule): being named by ``corrects`` or a retraction removes for good."""
+    h = base()
+    h.grant("lic", "2019")
+    h.add("RightEnded", {"right": "lic", "reason": "r"}, "2020", event_id="end")
+    h.retract("end", "2021", event_id="ret1")
+    h.retract("ret1", "2022", event_id="ret2")
+    assert removed_ids(h.events) == {"end", "ret1"}
+    assert one(fold(h.events, as_of=FAR), "rights")["status"] == "active"
 
 
 def test_retracting_a_definition_skips_its_updates():
@@ -678,6 +692,19 @@ def test_folder_snapshot_and_batches():
 def test_bad_query_parameters_are_rejected(kwargs, message):
     with pytest.raises(ValueError, match=message):
         fold([], **kwargs)
+
+
+def test_fold_restores_the_garbage_collector_setting():
+    h = alliance()
+    assert gc.isenabled()
+    fold(h.events, as_of=FAR)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fold(h.events, as_of=FAR)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_empty_ledger_gives_empty_sections():

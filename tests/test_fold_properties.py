@@ -7,6 +7,7 @@ corrections (of figures, dates, certainty, and of corrections) and retractions a
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -225,12 +226,27 @@ def test_prefix_then_rest_equals_all_at_once(events, data):
     folder = Folder()
     folder.apply(selected[:k])
     checkpoint = folder.snapshot()
-    at_checkpoint = checkpoint.result(as_of)
+    copied = copy.deepcopy(folder)
     folder.apply(selected[k:])
     assert folder.result(as_of) == fold(events, as_of=as_of)
+    # the checkpoints were not touched by folding on
+    assert checkpoint.result(as_of) == copied.result(as_of) == fold(selected[:k], as_of=as_of)
     checkpoint.apply(selected[k:])
     assert checkpoint.result(as_of) == folder.result(as_of)
-    assert at_checkpoint == fold(selected[:k], as_of=as_of)
+
+
+@SETTINGS
+@given(histories(), st.data())
+def test_streaming_batches_in_fold_order_equals_fold(events, data):
+    """How a store can fold a large ledger: read in (date, position) order, batch, withdraw globally."""
+    as_of = _as_of(data.draw, events)
+    size = data.draw(st.integers(1, 8))
+    stream = sorted(events, key=lambda e: (date_sort_key(e["effective_date"]), e["position"]))
+    gone = removed_ids(events)
+    folder = Folder()
+    for start in range(0, len(stream), size):
+        folder.apply(select_events(stream[start:start + size], as_of=as_of, removed=gone))
+    assert folder.result(as_of) == fold(events, as_of=as_of)
 
 
 @SETTINGS

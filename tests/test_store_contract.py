@@ -274,3 +274,18 @@ def test_state_known_at_uses_positions_and_timestamps(ledger: Ledger) -> None:
     assert ledger.resolve_known_at(ts)[0] == 5
     with pytest.raises(ValidationError, match="neither a position nor"):
         ledger.resolve_known_at("yesterday")
+
+
+def test_tiny_and_huge_decimals_round_trip_through_export(ledger: Ledger, tmp_path) -> None:
+    import orjson
+
+    ledger.append([party("microsoft"), party("openai", "2015"), investment("tiny", "2020", "0.0000001"),
+                   investment("huge", "2021", "123456789012345678901234567890.5")])
+    assert next(ledger.events(ids=["tiny"]))["data"]["money"]["amount"] == "0.0000001"
+    buf = io.BytesIO()
+    ledger.export(buf)
+    with Ledger.open(f"sqlite:///{tmp_path}/copy.db", init=True) as copy:
+        copy.import_envelopes([orjson.loads(line) for line in buf.getvalue().splitlines()])
+        again = io.BytesIO()
+        copy.export(again)
+    assert again.getvalue() == buf.getvalue()
