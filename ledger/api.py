@@ -12,7 +12,7 @@ from typing import IO, Any
 import orjson
 
 from events import CURRENT_SCHEMA_VERSION, REFERENCES, iter_refs
-from ledger import migrate, queries
+from ledger import checkpoints, migrate, queries
 from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, event_hash, format_ts, parse_ts, row_values
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.intake import prepare
@@ -57,6 +57,7 @@ class Ledger:
         self._store = store
         self.url = url
         self._catalog = Catalog()
+        self.checkpoint_cache = checkpoints.CheckpointCache()
 
     @classmethod
     def open(cls, url: str = "sqlite:///alliance-ledger.db", *, init: bool = False) -> Ledger:
@@ -343,6 +344,12 @@ class Ledger:
         """Recompute the hash chain, positions and stream versions; never raises for a bad ledger."""
         with gc_paused():
             return verify_chain(self._store.read(), anchor=anchor, progress=progress)
+
+    def rebuild(self, count: int = 8) -> list[tuple[str, int]]:
+        """Recreate the fold checkpoints at the current head (derived data; speeds up ``state``)."""
+        self.checkpoint_cache.clear()
+        with gc_paused():
+            return checkpoints.rebuild(self._store, count)
 
     def export(self, out: IO[bytes]) -> int:
         """Write stored envelopes, one JSON object a line, in position order; returns the count."""

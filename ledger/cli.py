@@ -349,6 +349,24 @@ def import_(
 
 @app.command()
 @guarded
+def rebuild(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option("--count", help="how many checkpoints, spread over the effective dates")] = 8,
+) -> None:
+    """Recreate the fold checkpoints that make `state --as-of` fast (derived data; safe to rerun).
+
+    Example:
+
+        alliance-ledger rebuild --count 12
+    """
+    with opened(ctx) as lg:
+        made = lg.rebuild(count)
+    err.print(f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: "
+              + ", ".join(day for day, _ in made))
+
+
+@app.command()
+@guarded
 def schema(
     which: Annotated[str, typer.Argument(help="events, state, or all")] = "all",
 ) -> None:

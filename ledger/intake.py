@@ -55,6 +55,9 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
 
     Raises :class:`ValidationError` listing every problem; duplicate ids in one batch are one.
     """
+    if isinstance(events, str | bytes | bytearray | Mapping | pydantic.BaseModel) or not isinstance(events, Iterable):
+        raise ValidationError([Problem(None, None, None, "expected a list of events (JSON objects or event models), "
+                                       f"got one {type(events).__name__}")], "not a list of events")
     raw = list(events)
     if not raw:
         raise ValidationError([Problem(None, None, None, "no events given")], "empty input")
@@ -73,6 +76,9 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
         if doc["id"] in seen:
             problems.append(Problem(i, doc["id"], "id", f"the same id is used by event {seen[doc['id']]} of this batch"))
         seen.setdefault(doc["id"], i)
+        # recorded_by is stored in a text column of its own, which PostgreSQL refuses NUL in: refuse it on every engine
+        if doc["recorded_by"] is not None and "\x00" in doc["recorded_by"]:
+            problems.append(Problem(i, doc["id"], "recorded_by", "must not contain NUL characters"))
     if problems:
         raise ValidationError(problems)
     return docs
@@ -89,6 +95,11 @@ def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
         except orjson.JSONDecodeError as exc:
             raise ValidationError([Problem(None, None, None, f"{name}: not valid JSON: {exc}")], "broken JSON") from None
         return list(value)
+    if body[:1] == b"{" and b"\n" in body:  # one object spread over lines (pretty-printed), or JSON Lines
+        try:
+            return [orjson.loads(body)]
+        except orjson.JSONDecodeError:
+            pass  # JSON Lines: read line by line below, so errors name the line
     items = []
     for lineno, line in enumerate(body.splitlines(), start=1):
         if not line.strip():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from events import CERTAINTY_RANK, EVENT_TYPES
+from ledger import checkpoints
 from ledger.errors import Problem, ValidationError
 from ledger.sqlstore import read_for_fold, supersessions
 from projections import SECTIONS, diff_states, explain_item, filter_active, filter_party, fold
@@ -67,8 +68,12 @@ def build_state(lg: Ledger, *, as_of: str | date | None, known_at: Any, min_cert
     day = parse_as_of(as_of)
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
-    events = read_for_fold(lg.store, position, party)
-    sections = fold(events, as_of=day, known_at=position, min_certainty=min_certainty)
+    sections = None
+    if party is None and min_certainty == "rumored":
+        sections = checkpoints.fold_from_checkpoint(lg.store, lg.checkpoint_cache, day, position)
+    if sections is None:
+        events = read_for_fold(lg.store, position, party)
+        sections = fold(events, as_of=day, known_at=position, min_certainty=min_certainty)
     if party is not None:
         sections = filter_party(sections, party)
     if active:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 POSITION = BigInteger().with_variant(Integer(), "sqlite")
@@ -56,3 +56,22 @@ class EventPartyRow(Base):
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 EVENT_PARTIES: Table = EventPartyRow.__table__  # type: ignore[assignment]
+
+
+class CheckpointRow(Base):
+    """A snapshot of the fold accumulator: every event with effective date <= ``as_of_key`` and
+    position <= ``position`` folded (none withdrawn as known at ``position``). Derived data."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    as_of_key: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(BigInteger)
+    events: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_checkpoints_key", "as_of_key", "position"),)
+
+
+CHECKPOINTS: Table = CheckpointRow.__table__  # type: ignore[assignment]

@@ -99,6 +99,21 @@ class Folder:
                 for name in SECTIONS
             }
 
+    def dump(self) -> tuple[State, tuple[str, int] | None]:
+        """The accumulator and the last folded key, for a store to persist as a checkpoint.
+
+        It holds only dicts, lists, tuples, strings, numbers, booleans, None and Decimals.
+        """
+        return _copy_state(self._state), self._last
+
+    @classmethod
+    def load(cls, state: State, last: tuple[str, int] | None) -> Folder:
+        """A Folder resumed from :meth:`dump` output (taken over, not copied)."""
+        folder = cls.__new__(cls)
+        folder._state = state
+        folder._last = tuple(last) if last is not None else None  # type: ignore[assignment]
+        return folder
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Folder:
         return self.snapshot()
 

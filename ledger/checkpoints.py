@@ -1,0 +1,187 @@
+"""Checkpoints: persisted snapshots of the fold, so an as-of query folds only a tail.
+
+A checkpoint at (D, P) holds the fold of every event with effective date <= D and position
+<= P, as known at P. It answers a query (as_of >= D, known_at >= P) exactly when nothing
+recorded in (P, known_at] changes that prefix: no event dated <= D arrived (a backdated one),
+no correction withdrew an event dated <= D, and no retraction arrived (retractions are checked
+conservatively). Then the answer is the checkpoint plus the events dated in (D, as_of]. Any other
+query, or any doubt, folds from the start: checkpoints are derived data, and deleting them
+changes nothing but speed (``alliance-ledger rebuild`` recreates them).
+
+They are stored pickled, and read back with an unpickler that builds nothing but plain
+containers and Decimals, so a checkpoint row cannot run code.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from events import date_sort_key
+from ledger.sqlstore import read_for_fold, translate
+from projections import Folder, select_events
+
+if TYPE_CHECKING:
+    from ledger.sqlstore import SqlStore
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("decimal", "Decimal"):
+            return Decimal
+        raise pickle.UnpicklingError(f"a checkpoint may not contain {module}.{name}")
+
+
+def encode(folder: Folder) -> bytes:
+    return zlib.compress(pickle.dumps(folder.dump(), protocol=5), 1)
+
+
+def decode(blob: bytes) -> Folder:
+    state, last = _SafeUnpickler(io.BytesIO(zlib.decompress(blob))).load()
+    return Folder.load(state, last)
+
+
+def boundaries(store: SqlStore, upto: int, count: int) -> list[str]:
+    """``count`` checkpoint dates that split the events dated so far into even parts."""
+    mark = _mark(store)
+    with translate(), store.engine.connect() as conn:
+        days = [row[0] for row in conn.exec_driver_sql(
+            f"SELECT effective_on, COUNT(*) FROM events WHERE position <= {mark} GROUP BY effective_on "
+            "ORDER BY effective_on", (upto,)).all()]
+    if not days:
+        return []
+    keys = sorted({str(d)[:10] for d in days})
+    step = max(len(keys) // count, 1)
+    return keys[step - 1::step][:count] or [keys[-1]]
+
+
+def rebuild(store: SqlStore, count: int = 8) -> list[tuple[str, int]]:
+    """Replace all checkpoints by ``count`` new ones at the current head; returns (date, position)."""
+    head = store.head()[0]
+    dates = boundaries(store, head, count)
+    with translate(), store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM checkpoints")
+    if not dates:
+        return []
+    events = read_for_fold(store, head)
+    selected = select_events(events, as_of="9999-12-31", known_at=head)
+    folder, made, done, i = Folder(), [], 0, 0
+    for day in dates:
+        start = i
+        while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
+            i += 1
+        folder.apply(selected[start:i])
+        done += i - start
+        _insert(store, day, head, done, encode(folder))
+        made.append((day, head))
+    return made
+
+
+def _insert(store: SqlStore, day: str, position: int, events: int, blob: bytes) -> None:
+    mark = _mark(store)
+    with translate(), store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO checkpoints (as_of_key, position, events, created_at, state) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+            (day, position, events, datetime.now(UTC), blob),
+        )
+
+
+def _mark(store: SqlStore) -> str:
+    return "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
+
+
+def candidates(store: SqlStore, as_of: str, known_at: int) -> Iterator[tuple[int, str, int]]:
+    """Checkpoints that could answer the query, latest date first: (id, date, position)."""
+    mark = _mark(store)
+    with translate(), store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            f"SELECT id, as_of_key, position FROM checkpoints WHERE as_of_key <= {mark} AND position <= {mark} "
+            "ORDER BY as_of_key DESC, position DESC", (as_of, known_at)).all()
+    yield from ((r[0], r[1], r[2]) for r in rows)
+
+
+def still_valid(store: SqlStore, day: str, position: int, known_at: int) -> bool:
+    """True when nothing recorded in (position, known_at] changes the folded prefix (see above)."""
+    if known_at == position:
+        return True
+    mark = _mark(store)
+    sql = (
+        f"SELECT 1 FROM events e WHERE e.position > {mark} AND e.position <= {mark} AND ("
+        f"e.effective_on <= {mark} OR e.type = 'EventRetracted' OR (e.corrects IS NOT NULL AND EXISTS ("
+        f"SELECT 1 FROM events t WHERE t.id = e.corrects AND t.effective_on <= {mark}))) LIMIT 1"
+    )
+    with translate(), store.engine.connect() as conn:
+        return conn.exec_driver_sql(sql, (position, known_at, day, day)).first() is None
+
+
+def load(store: SqlStore, checkpoint_id: int) -> Folder:
+    mark = _mark(store)
+    with translate(), store.engine.connect() as conn:
+        blob = conn.exec_driver_sql(f"SELECT state FROM checkpoints WHERE id = {mark}", (checkpoint_id,)).scalar_one()
+    return decode(bytes(blob))
+
+
+def removals(store: SqlStore, known_at: int) -> set[str]:
+    """Every id withdrawn (corrected or retracted) as known at ``known_at``."""
+    from ledger.sqlstore import supersessions
+
+    return set(supersessions(store, upto=known_at))
+
+
+def tail(store: SqlStore, after_day: str, as_of: str, known_at: int) -> Iterator[dict[str, Any]]:
+    """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order."""
+    mark = _mark(store)
+    sql = ("SELECT position, id, type, effective_date, certainty, corrects, payload FROM events "
+           f"WHERE effective_on > {mark} AND effective_on <= {mark} AND position <= {mark} "
+           "ORDER BY effective_on, position")
+    import orjson
+
+    with translate(), store.engine.connect() as conn:
+        result = conn.exec_driver_sql(sql, (after_day, as_of, known_at))
+        while rows := result.fetchmany(10_000):
+            for position, id_, type_, eff, certainty, corrects, payload in rows:
+                yield {"position": position, "id": id_, "type": type_, "effective_date": eff,
+                       "certainty": certainty, "corrects": corrects, "data": orjson.loads(payload)}
+
+
+class CheckpointCache:
+    """Decoded checkpoints kept in memory by a Ledger (a few, most recent first)."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self.used = 0  # how many queries a checkpoint answered (tests and benchmarks read it)
+        self._items: dict[int, Folder] = {}
+
+    def get(self, store: SqlStore, checkpoint_id: int) -> Folder:
+        folder = self._items.pop(checkpoint_id, None)
+        if folder is None:
+            folder = load(store, checkpoint_id)
+        self._items[checkpoint_id] = folder
+        while len(self._items) > self.size:
+            self._items.pop(next(iter(self._items)))
+        self.used += 1
+        return folder.snapshot()
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def fold_from_checkpoint(
+    store: SqlStore, cache: CheckpointCache, as_of: str, known_at: int,
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The sections from the best valid checkpoint, or None when none applies."""
+    for checkpoint_id, day, position in candidates(store, as_of, known_at):
+        if not still_valid(store, day, position, known_at):
+            continue
+        folder = cache.get(store, checkpoint_id)
+        removed = removals(store, known_at)
+        folder.apply(select_events(tail(store, day, as_of, known_at), as_of=as_of, known_at=known_at,
+                                   removed=removed))
+        return folder.result(as_of)
+    return None

@@ -1,0 +1,132 @@
+"""Checkpoints are derived data: with or without them, every (as_of, known_at) answer is the same.
+
+Ledgers here get checkpoints, then backdated events, corrections and retractions recorded after
+them; the state through the checkpoints must equal a pure fold of everything, at random dates
+and recording positions.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger import Ledger
+from ledger.sqlstore import read_for_fold
+from projections import fold
+from tests.samples import SRC
+
+PARTIES = ["alpha", "beta", "gamma", "delta", "omega"]
+
+
+def _date(rnd: random.Random, lo: int = 2000, hi: int = 2024) -> str:
+    year = rnd.randint(lo, hi)
+    shape = rnd.random()
+    if shape < 0.1:
+        return str(year)
+    if shape < 0.2:
+        return f"{year}-{rnd.randint(1, 12):02d}"
+    return f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+
+
+def _event(rnd: random.Random, n: int, lo: int = 2000) -> dict:
+    a, b = rnd.sample(PARTIES, 2)
+    kind = rnd.random()
+    base = {"id": f"ev-{n}", "effective_date": _date(rnd, lo), "source": SRC,
+            "certainty": rnd.choice(["rumored", "reported", "announced", "confirmed"])}
+    if kind < 0.45:
+        return {**base, "type": "InvestmentMade", "data": {"investor": a, "investee": b,
+                "money": {"amount": str(rnd.randint(1, 10**9)), "currency": rnd.choice(["USD", "EUR"])}}}
+    if kind < 0.75:
+        return {**base, "type": "StakeChanged", "data": {"holder": a, "issuer": b,
+                "stake": {"exact": str(rnd.randint(0, 100))}}}
+    if kind < 0.9:
+        return {**base, "type": "MetricReported", "data": {"party": a, "metric": "revenue",
+                "value": str(rnd.randint(1, 1000)), "unit": "USD", "period": f"FY{rnd.randint(2000, 2024)}"}}
+    return {**base, "type": "RightGranted", "data": {"right": f"right-{n}", "holder": a, "grantor": b,
+            "kind": "license", "scope": "models", "until": _date(rnd, 2005, 2030), "ends_when": "agi"}}
+
+
+def build(lg: Ledger, rnd: random.Random, count: int = 8) -> None:
+    setup = [{"id": f"reg-{p}", "type": "PartyRegistered", "effective_date": "1990", "source": SRC,
+              "data": {"party": p, "name": p, "kind": "company"}} for p in PARTIES]
+    setup.append({"id": "agi", "type": "ConditionDefined", "effective_date": "1990", "source": SRC,
+                  "data": {"condition": "agi", "description": "AGI declared"}})
+    lg.append(setup)
+    first = [_event(rnd, n) for n in range(60)]
+    lg.append(first)
+    lg.rebuild(count)
+    later = [_event(rnd, n) for n in range(60, 90)]  # backdated among them, by construction
+    investments = [e for e in first if e["type"] == "InvestmentMade"]
+    for i, old in enumerate(rnd.sample(investments, 3)):
+        fix = {**old, "id": f"fix-{i}", "corrects": old["id"], "effective_date": _date(rnd)}
+        fix["data"] = {**old["data"], "money": {"amount": "7", "currency": "USD"}}
+        later.append(fix)
+    target = rnd.choice([e for e in first if e["type"] == "MetricReported"] or investments)
+    if not any(e.get("corrects") == target["id"] for e in later):
+        later.append({"id": "retract-1", "type": "EventRetracted", "effective_date": "2024", "source": SRC,
+                      "data": {"target": target["id"], "reason": "wrong"}})
+    later.append({"id": "agi-met", "type": "ConditionMet", "effective_date": _date(rnd, 2010, 2020),
+                  "source": SRC, "data": {"condition": "agi"}})
+    for start in range(0, len(later), 7):
+        lg.append(later[start:start + 7])
+
+
+def assert_same_answers(lg: Ledger, rnd: random.Random, queries: int = 12) -> None:
+    head = lg.store.head()[0]
+    everything = list(read_for_fold(lg.store, head))
+    for _ in range(queries):
+        as_of = f"{rnd.randint(1999, 2031)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        as_of = rnd.choice([as_of, "2030-12-31"])
+        known_at = rnd.choice([head, rnd.randint(1, head)])
+        got = lg.state(as_of=as_of, known_at=known_at).to_dict()
+        want = fold(everything, as_of=as_of, known_at=known_at)
+        assert {k: got[k] for k in want} == want, (as_of, known_at)
+
+
+def test_checkpoints_answer_like_a_full_fold_on_both_engines(ledger: Ledger) -> None:
+    rnd = random.Random(7)
+    build(ledger, rnd)
+    assert_same_answers(ledger, rnd, queries=25)
+    ledger.rebuild(5)  # now after the backdated events: checkpoints are used for late queries
+    before = ledger.checkpoint_cache.used
+    assert_same_answers(ledger, rnd, queries=25)
+    assert ledger.checkpoint_cache.used > before
+    with ledger.store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM checkpoints")
+    ledger.checkpoint_cache.clear()
+    assert_same_answers(ledger, rnd, queries=10)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), count=st.integers(1, 10))
+def test_checkpointed_state_equals_full_fold(tmp_path_factory: pytest.TempPathFactory, seed: int, count: int) -> None:
+    path = tmp_path_factory.mktemp("cp") / "l.db"
+    with Ledger.open(f"sqlite:///{path}", init=True) as lg:
+        rnd = random.Random(seed)
+        build(lg, rnd, count)
+        assert_same_answers(lg, rnd)
+        lg.rebuild(count)
+        assert_same_answers(lg, rnd)
+        assert lg.checkpoint_cache.used > 0
+
+
+def test_a_checkpoint_is_used_and_a_backdated_event_invalidates_it(ledger: Ledger) -> None:
+    from ledger import checkpoints
+
+    rnd = random.Random(3)
+    build(ledger, rnd)
+    made = ledger.rebuild(4)
+    head = ledger.store.head()[0]
+    last_day = made[-1][0]
+    assert checkpoints.still_valid(ledger.store, last_day, head, head)
+    ledger.append([{"id": "late", "type": "InvestmentMade", "effective_date": "2031-01-01", "source": SRC,
+                    "data": {"investor": "alpha", "investee": "beta", "money": {"amount": "1", "currency": "USD"}}}])
+    assert checkpoints.still_valid(ledger.store, last_day, head, head + 1)  # dated after: still good
+    ledger.append([{"id": "backdated", "type": "InvestmentMade", "effective_date": "1999", "source": SRC,
+                    "data": {"investor": "alpha", "investee": "beta", "money": {"amount": "1", "currency": "USD"}}}])
+    assert not checkpoints.still_valid(ledger.store, last_day, head, head + 2)
+    assert checkpoints.still_valid(ledger.store, last_day, head, head + 1)  # the earlier belief still can
+    assert_same_answers(ledger, rnd)
