@@ -98,12 +98,13 @@ class Ledger:
     # -- append -------------------------------------------------------------------------------
     def append(
         self, events: Iterable[Any], expected_version: int | None = None, *,
-        stream: str | None = None, dry_run: bool = False,
+        stream: str | None = None, dry_run: bool = False, progress: Callable[[int], None] | None = None,
     ) -> AppendResult:
         """Validate the whole batch, then write it in one transaction, or write nothing.
 
         Same id with the same content is a no-op reporting the existing position; same id with
         other content, or a stream not at ``expected_version``, is a :class:`ConflictError`.
+        ``progress`` is called with the number of events checked so far (every 10,000).
         """
         with gc_paused():
             docs = prepare(events, default_stream=stream)
@@ -114,7 +115,7 @@ class Ledger:
                                                    f"must hold events of one stream, got {sorted(streams)}")])
             try:
                 with self._store.writer() as w:
-                    result = self._append_locked(w, docs, expected_version, dry_run)
+                    result = self._append_locked(w, docs, expected_version, dry_run, progress)
             except BaseException:
                 if self._catalog._journal is not None:
                     self._catalog.rollback()
@@ -124,7 +125,10 @@ class Ledger:
                 self._catalog.head = result.head
             return result
 
-    def _append_locked(self, w: Writer, docs: list[dict[str, Any]], expected: int | None, dry_run: bool) -> AppendResult:
+    def _append_locked(
+        self, w: Writer, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
+        progress: Callable[[int], None] | None,
+    ) -> AppendResult:
         head, last_hash, last_ts = w.head()
         self._catch_up(w, head)
         positions, new = self._split_existing(w, docs)
@@ -134,7 +138,7 @@ class Ledger:
             if current != expected:
                 raise ConflictError(f"stream {stream!r} is at version {current}, not the expected {expected}; "
                                     "nothing was written: re-read the stream and retry")
-        rows, party_rows = self._check_and_build(w, new, head, last_hash, last_ts, positions)
+        rows, party_rows = self._check_and_build(w, new, head, last_hash, last_ts, positions, progress=progress)
         if dry_run:
             self._catalog.rollback()
             return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), head,
@@ -168,6 +172,7 @@ class Ledger:
     def _check_and_build(
         self, w: Writer, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
         positions: list[int | None], given: list[dict[str, Any]] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]]]:
         """Check every new event against the rules and build its row, chaining hashes.
 
@@ -190,6 +195,8 @@ class Ledger:
         applied_ids: set[str] = set()
         applied: list[dict[str, Any]] = []
         for n, (i, doc) in enumerate(new):
+            if progress is not None and n % 10_000 == 0 and n:
+                progress(n)
             tid = _target_id(doc)
             target = (batch[tid] if tid in applied_ids else older.get(tid)) if tid else None
             found = catalog.check(i, doc, target, lambda key: self._dependants(w, key, applied))
@@ -216,7 +223,9 @@ class Ledger:
             raise ValidationError(problems)
         return rows, party_rows
 
-    def import_envelopes(self, envelopes: Iterable[dict[str, Any]]) -> AppendResult:
+    def import_envelopes(
+        self, envelopes: Iterable[dict[str, Any]], progress: Callable[[int], None] | None = None,
+    ) -> AppendResult:
         """Restore an export into an empty ledger, checking every rule and the whole hash chain."""
         given = list(envelopes)
         problems = [Problem(i, e.get("id") if isinstance(e, dict) else None, None,
@@ -238,7 +247,7 @@ class Ledger:
                     self._catch_up(w, head)
                     positions: list[int | None] = [None] * len(docs)
                     rows, party_rows = self._check_and_build(w, list(enumerate(docs)), 0, last_hash, None,
-                                                             positions, given)
+                                                             positions, given, progress)
                     w.insert(rows, party_rows)
             except BaseException:
                 if self._catalog._journal is not None:

@@ -147,13 +147,29 @@ def append(
     verb = "would append" if dry_run else "appended"
     out.print(f"{verb} {result.appended} event(s), {result.existing} already present; head position "
               f"{result.head}, last hash {result.last_hash[:16]}…")
-    for eid, pos in zip(result.ids, result.positions, strict=True):
+    pairs = list(zip(result.ids, result.positions, strict=True))
+    for eid, pos in pairs[:10] if len(pairs) > 20 else pairs:
         out.print(f"  {pos if pos is not None else '-':>8}  {eid}")
+    if len(pairs) > 20:
+        out.print(f"  … and {len(pairs) - 10} more (--format json lists them all)")
 
 
 @contextmanager
 def _null() -> Iterator[Any]:
     yield None
+
+
+@contextmanager
+def progress_bar(verb: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal (for batches big enough to wait for); nothing in a pipe."""
+    if not sys.stderr.isatty() or total < 20_000:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"{verb} {total} events", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 @app.command()
@@ -342,8 +358,8 @@ def import_(
         alliance-ledger --db sqlite:///copy.db import ledger.jsonl
     """
     items = read_input(file)
-    with opened(ctx, init=True) as lg, err.status(f"importing {len(items)} events…") if sys.stderr.isatty() else _null():
-        result = lg.import_envelopes(items)
+    with opened(ctx, init=True) as lg, progress_bar("importing", len(items)) as tick:
+        result = lg.import_envelopes(items, progress=tick)
     err.print(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
 
 
