@@ -57,6 +57,7 @@ def upgrade() -> None:
         "event_parties",
         sa.Column("party", sa.String(200), primary_key=True),
         sa.Column("position", POSITION, primary_key=True),
+        sqlite_with_rowid=False,  # the primary key is the table: one B-tree, not two
     )
 
 
