@@ -199,11 +199,12 @@ class Ledger:
                 progress(n)
             tid = _target_id(doc)
             target = (batch[tid] if tid in applied_ids else older.get(tid)) if tid else None
-            found = catalog.check(i, doc, target, lambda key: self._dependants(w, key, applied))
+            refs = list(iter_refs(doc["type"], doc["data"]))
+            found = catalog.check(i, doc, target, lambda key: self._dependants(w, key, applied), refs)
             if found:
                 problems.extend(found)
                 continue
-            catalog.apply(doc, target)
+            catalog.apply(doc, target, refs)
             applied.append(doc)
             applied_ids.add(doc["id"])
             position = head + len(applied)
@@ -217,7 +218,7 @@ class Ledger:
             if stamp is None:
                 stamp = stamps[env["recorded_at"]] = w.db_timestamp(env["recorded_at"])
             rows.append(row_values(env, stamp))
-            party_rows.extend((p, position) for p in sorted(catalog.parties_of(doc, target)))
+            party_rows.extend((p, position) for p in sorted(catalog.parties_of(doc, target, refs)))
             positions[i] = position
         if problems:
             raise ValidationError(problems)

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from events import date_sort_key, defined_key, iter_refs
+from events.refs import Ref
 from ledger.errors import Problem
 
 Key = tuple[str, str]
+RefUse = tuple[Ref, str, str]
 Doc = Mapping[str, Any]
 _MISSING = object()
 
@@ -66,10 +68,10 @@ class Catalog:
         self._journal = None
 
     # -- applying -----------------------------------------------------------------------------
-    def parties_of(self, doc: Doc, target: Doc | None) -> set[str]:
+    def parties_of(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> set[str]:
         """Parties an event involves: named ones, those of the items it names, those of its target."""
         parties: set[str] = set()
-        for ref, _, value in iter_refs(doc["type"], doc["data"]):
+        for ref, _, value in refs if refs is not None else iter_refs(doc["type"], doc["data"]):
             if ref.namespace == "party":
                 parties.add(value)
             elif not ref.defines and (d := self.defs.get((ref.namespace, value))) is not None:
@@ -78,17 +80,22 @@ class Catalog:
             parties |= self.parties_of(target, None)
         return parties
 
-    def apply(self, doc: Doc, target: Doc | None) -> None:
-        """Record a (valid) event. ``target`` is the event it corrects or retracts, if any."""
+    def apply(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> None:
+        """Record a (valid) event. ``target`` is the event it corrects or retracts, if any.
+
+        ``refs`` is ``list(iter_refs(...))`` of the event when the caller already has it.
+        """
         self._set(self.streams, doc["stream"], self.streams.get(doc["stream"], 0) + 1)
         if target is not None:
             self._unlink(target, doc["id"])
         if doc["type"] == "EventRetracted":
             return
-        for ref, _, value in iter_refs(doc["type"], doc["data"]):
+        if refs is None:
+            refs = list(iter_refs(doc["type"], doc["data"]))
+        for ref, _, value in refs:
             key = (ref.namespace, value)
             if ref.defines:
-                own = frozenset(v for r, _, v in iter_refs(doc["type"], doc["data"]) if r.namespace == "party")
+                own = frozenset(v for r, _, v in refs if r.namespace == "party")
                 self._set(self.defs, key, Definition(doc["id"], date_sort_key(doc["effective_date"]), own))
                 self._set(self.def_by_event, doc["id"], key)
             else:
@@ -107,6 +114,7 @@ class Catalog:
     # -- checking -----------------------------------------------------------------------------
     def check(
         self, index: int, doc: Doc, target: Doc | None, dependants: Callable[[Key], list[str]],
+        refs: list[RefUse] | None = None,
     ) -> list[Problem]:
         """Problems of one event against the catalog as it stands (earlier batch events applied)."""
         problems: list[Problem] = []
@@ -126,7 +134,7 @@ class Catalog:
                         f"{shown}: retract or correct those first")
             return problems
         effective = date_sort_key(doc["effective_date"])
-        for ref, path, value in iter_refs(doc["type"], doc["data"]):
+        for ref, path, value in refs if refs is not None else iter_refs(doc["type"], doc["data"]):
             key = (ref.namespace, value)
             existing = self.defs.get(key)
             if ref.defines:
