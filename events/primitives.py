@@ -8,7 +8,7 @@ binary float, so these types validate strictly and serialize back to the same te
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -29,6 +29,8 @@ class Frozen(BaseModel):
 
 def _check_date(value: Any) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date), keep the text as given."""
+    if isinstance(value, datetime):  # a datetime is a date too; a time of day is not a date
+        raise ValueError("a date must not carry a time of day; give YYYY, YYYY-MM or YYYY-MM-DD")
     if isinstance(value, date):
         return value.isoformat()
     if not isinstance(value, str):
@@ -64,6 +66,8 @@ def _check_decimal(value: Any) -> Decimal:
     if isinstance(value, (bool, float)):
         raise ValueError("binary floats are not allowed: write the number as a string, e.g. \"4.5\"")
     if isinstance(value, int):
+        if len(str(abs(value))) > 40:
+            raise ValueError("at most 40 digits before the decimal point")
         return Decimal(value)
     if isinstance(value, Decimal):
         if not value.is_finite():

@@ -16,9 +16,9 @@ from ledger import checkpoints, migrate, queries
 from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, event_hash, format_ts, parse_ts, row_values
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.intake import prepare
-from ledger.integrity import VerifyReport, verify_chain
-from ledger.rules import Catalog, Key
-from ledger.sqlstore import SqlStore, Writer, make_engine
+from ledger.integrity import VerifyReport, verify_chain, verify_party_index
+from ledger.rules import Catalog, Key, target_id
+from ledger.sqlstore import SqlStore, Writer, make_engine, safe_url, translate
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,10 @@ class Ledger:
         otherwise a database that is not at this code's schema is refused with the command to run."""
         engine = make_engine(url)
         try:
-            if init:
-                migrate.upgrade(engine)
-            migrate.check(engine, url)
+            with translate():
+                if init:
+                    migrate.upgrade(engine)
+                migrate.check(engine, safe_url(url))
         except Exception:
             engine.dispose()
             raise
@@ -78,7 +79,8 @@ class Ledger:
         """Create or upgrade the schema of ``url``; returns (revision before, revision after)."""
         engine = make_engine(url)
         try:
-            return migrate.upgrade(engine)
+            with translate():
+                return migrate.upgrade(engine)
         finally:
             engine.dispose()
 
@@ -106,6 +108,9 @@ class Ledger:
         other content, or a stream not at ``expected_version``, is a :class:`ConflictError`.
         ``progress`` is called with the number of events checked so far (every 10,000).
         """
+        if expected_version is not None and (isinstance(expected_version, bool) or not isinstance(expected_version, int)
+                                             or expected_version < 0):
+            raise ValidationError([Problem(None, None, "expected_version", "a stream version is a whole number, 0 or more")])
         with gc_paused():
             docs = prepare(events, default_stream=stream)
             if expected_version is not None:
@@ -352,8 +357,16 @@ class Ledger:
     def verify(self, anchor: tuple[int, str] | None = None,
                progress: Callable[[int], None] | None = None) -> VerifyReport:
         """Recompute the hash chain, positions and stream versions; never raises for a bad ledger."""
+        head = self._store.head()[0]  # one consistent prefix, whatever writers do meanwhile
         with gc_paused():
-            return verify_chain(self._store.read(), anchor=anchor, progress=progress)
+            report = verify_chain(self._store.read(upto=head), anchor=anchor, progress=progress)
+            if report.ok:
+                report.problems = verify_party_index(
+                    self._store.read(upto=head), self._store.party_index(head),
+                    lambda ids: {e["id"]: e for e in self._store.read(ids=ids)})
+                report.problems += checkpoints.verify(self._store)
+                report.ok = not report.problems
+            return report
 
     def rebuild(self, count: int = 8) -> list[tuple[str, int]]:
         """Recreate the fold checkpoints at the current head (derived data; speeds up ``state``)."""
@@ -375,12 +388,7 @@ def _mismatch(index: int, given: dict[str, Any], computed: dict[str, Any]) -> Pr
                    f"(differs in {', '.join(fields)}): the file was edited or is not a complete export")
 
 
-def _target_id(doc: dict[str, Any]) -> str | None:
-    if doc["corrects"] is not None:
-        return str(doc["corrects"])
-    if doc["type"] == "EventRetracted":
-        return str(doc["data"]["target"])
-    return None
+_target_id = target_id
 
 
 def parse_as_of(as_of: str | date | None) -> str:

@@ -185,3 +185,34 @@ def fold_from_checkpoint(
                                    removed=removed))
         return folder.result(as_of)
     return None
+
+
+def verify(store: SqlStore, limit: int = 20) -> list[dict[str, Any]]:
+    """Re-fold every checkpoint from the events and compare: an edited one would change answers.
+
+    Checkpoints sharing a position are rebuilt in one pass, in date order, as ``rebuild`` made them.
+    """
+    with translate(), store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, as_of_key, position FROM checkpoints "
+                                    "ORDER BY position, as_of_key").all()
+    problems: list[dict[str, Any]] = []
+    by_position: dict[int, list[tuple[int, str]]] = {}
+    for checkpoint_id, day, position in rows:
+        by_position.setdefault(int(position), []).append((int(checkpoint_id), str(day)))
+    for position, items in by_position.items():
+        selected = select_events(read_for_fold(store, position), as_of="9999-12-31", known_at=position)
+        folder, i = Folder(), 0
+        for checkpoint_id, day in items:
+            start = i
+            while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
+                i += 1
+            folder.apply(selected[start:i])
+            try:
+                same = load(store, checkpoint_id).dump() == folder.dump()
+            except Exception:  # unreadable is as bad as wrong
+                same = False
+            if not same and len(problems) < limit:
+                problems.append({"position": position, "id": None, "problem":
+                                 f"checkpoint {checkpoint_id} ({day}) differs from the fold of the events: "
+                                 "run `alliance-ledger rebuild` (checkpoints are derived data)"})
+    return problems

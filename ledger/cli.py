@@ -20,6 +20,7 @@ from ledger import render
 from ledger.api import Ledger
 from ledger.errors import LedgerError
 from ledger.intake import parse_text
+from ledger.sqlstore import safe_url
 
 DEFAULT_DB = "sqlite:///alliance-ledger.db"
 app = typer.Typer(
@@ -108,10 +109,11 @@ def init(ctx: typer.Context) -> None:
         alliance-ledger --db sqlite:///alliances.db init
     """
     before, after = Ledger.init(ctx.obj["db"])
+    shown = safe_url(ctx.obj["db"])
     if before == after:
-        err.print(f"{ctx.obj['db']}: schema is up to date (revision {after})")
+        err.print(f"{shown}: schema is up to date (revision {after})")
     else:
-        err.print(f"{ctx.obj['db']}: schema {'created' if before is None else 'upgraded from ' + before} "
+        err.print(f"{shown}: schema {'created' if before is None else 'upgraded from ' + before} "
                   f"at revision {after}")
 
 

@@ -50,6 +50,32 @@ def _shown(item: Any, key: str) -> str:
     return "missing type" if value is None else repr(str(value)[:60])
 
 
+CHUNK = 10_000
+MAX_PROBLEMS = 1_000
+
+
+def _validate(plain: list[Any]) -> list[Envelope]:
+    """Validate in chunks, so a huge broken input stops after :data:`MAX_PROBLEMS` problems
+    instead of holding a problem object for every one of its events."""
+    models: list[Envelope] = []
+    problems: list[Problem] = []
+    for start in range(0, len(plain), CHUNK):
+        try:
+            models.extend(EVENT_LIST_ADAPTER.validate_python(plain[start:start + CHUNK]))  # type: ignore[arg-type]
+        except pydantic.ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = err["loc"]
+                if loc and isinstance(loc[0], int):
+                    err = {**err, "loc": (loc[0] + start, *loc[1:])}
+                problems.append(_problem(err, plain))
+            if len(problems) >= MAX_PROBLEMS:
+                raise ValidationError(problems, f"stopped after {len(problems)} problems in the first "
+                                      f"{start + CHUNK} events; nothing was written") from None
+    if problems:
+        raise ValidationError(problems)
+    return models
+
+
 def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[dict[str, Any]]:
     """Validate a batch and return canonical documents (ids generated where absent).
 
@@ -64,11 +90,7 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
     plain = [e.model_dump(exclude_unset=True, mode="json") if isinstance(e, pydantic.BaseModel) else e for e in raw]
     if default_stream is not None:
         plain = [{**e, "stream": default_stream} if isinstance(e, dict) and "stream" not in e else e for e in plain]
-    try:
-        models: list[Envelope] = EVENT_LIST_ADAPTER.validate_python(plain)  # type: ignore[assignment]
-    except pydantic.ValidationError as exc:
-        problems = [_problem(err, plain) for err in exc.errors(include_url=False)]
-        raise ValidationError(problems) from None
+    models = _validate(plain)
     docs = [to_document(m, m.id or str(uuid7())) for m in models]
     seen: dict[str, int] = {}
     problems = []

@@ -72,3 +72,54 @@ def verify_chain(
     if not anchor_seen and anchor is not None:
         bad(anchor[0], None, f"the anchored position {anchor[0]} is missing: the ledger was cut short")
     return VerifyReport(not problems, count, len(streams), expected - 1, prev_hash, problems)
+
+
+def verify_party_index(
+    envelopes: Iterable[dict[str, Any]], index_rows: Iterable[tuple[int, str]],
+    fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20,
+) -> list[dict[str, Any]]:
+    """Rebuild the party index from the events and compare it with the stored one.
+
+    The index is derived (not in the hash chain), and one-party queries read only it, so an
+    edited index would change answers silently; this is what catches that. ``index_rows`` are
+    (position, party) in position order; ``fetch`` returns older events by id (targets of
+    corrections and retractions).
+    """
+    from ledger.rules import Catalog, target_id
+
+    catalog = Catalog()
+    problems: list[dict[str, Any]] = []
+    stored = iter(index_rows)
+    pending = next(stored, None)
+    seen: dict[str, dict[str, Any]] = {}
+    for env in envelopes:
+        position = env["position"]
+        tid = target_id(env)
+        target = None
+        if tid is not None:
+            target = seen.get(tid) or fetch({tid}).get(tid)
+        want = sorted(catalog.parties_of(env, target))
+        catalog.apply(env, target)
+        have = []
+        while pending is not None and pending[0] <= position:
+            if pending[0] == position:
+                have.append(pending[1])
+            elif len(problems) < limit:
+                problems.append({"position": pending[0], "id": None,
+                                 "problem": f"party index row ({pending[1]!r}) for no such event"})
+            pending = next(stored, None)
+        if sorted(have) != want and len(problems) < limit:
+            problems.append({"position": position, "id": env["id"], "problem":
+                             f"party index lists {sorted(have)} where the events give {want} "
+                             "(the derived index was edited)"})
+        if env["type"] in _DEFINING:
+            seen[env["id"]] = env
+    if pending is not None and len(problems) < limit:
+        problems.append({"position": pending[0], "id": None, "problem": "party index rows past the last event"})
+    return problems
+
+
+_DEFINING = frozenset({
+    "PartyRegistered", "RightGranted", "ConditionDefined", "PartnershipFormed", "AgreementSigned",
+    "NegotiationOpened", "LegalActionFiled",
+})

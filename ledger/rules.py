@@ -173,3 +173,12 @@ class Catalog:
             problem(f"data.{key[0]}", f"a correction of a definition must keep its id {key[1]!r}; "
                     f"retract it and define the new id instead")
         return key
+
+
+def target_id(doc: Doc) -> str | None:
+    """The event a correction or retraction withdraws, or None."""
+    if doc["corrects"] is not None:
+        return str(doc["corrects"])
+    if doc["type"] == "EventRetracted":
+        return str(doc["data"]["target"])
+    return None

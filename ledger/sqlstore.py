@@ -26,6 +26,14 @@ PG_LOCK_KEY = 0x616C6C79  # "ally": one advisory lock for all writers of a datab
 _COLS = [EVENTS.c[name] for name in ROW_COLUMNS]
 
 
+def safe_url(url: str) -> str:
+    """The URL as it may be shown in a message: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy parses: show it without anything after '@'
+        return url.split("@")[-1]
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGIN control."""
     parsed = make_url(url)
@@ -208,6 +216,15 @@ class SqlStore:
                     result = own.execute(query).all()
         for row in result:
             yield envelope_from_row(tuple(row))
+
+    def party_index(self, upto: int) -> Iterator[tuple[int, str]]:
+        """The stored party index as (position, party) up to ``upto``, in position order."""
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        with translate(), self.engine.connect() as conn:
+            result = conn.exec_driver_sql(
+                f"SELECT position, party FROM event_parties WHERE position <= {mark} ORDER BY position, party", (upto,))
+            while rows := result.fetchmany(20_000):
+                yield from ((int(r[0]), str(r[1])) for r in rows)
 
     def count(self) -> int:
         with translate(), self.engine.connect() as conn:
