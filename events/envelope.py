@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import Field, TypeAdapter
 
@@ -129,15 +129,6 @@ class EventRetracted(Envelope):
     data: c.EventRetractedData
 
 
-EVENT_CLASSES: tuple[type[Envelope], ...] = (
-    PartyRegistered, PartyRestructured, InvestmentMade, StakeChanged,
-    RightGranted, RightAmended, RightRestricted, RightEnded,
-    ConditionDefined, ConditionMet,
-    PartnershipFormed, PartnershipAmended, PartnershipEnded,
-    AgreementSigned, NegotiationOpened, NegotiationConcluded,
-    RoleChanged, LegalActionFiled, LegalActionUpdated, MetricReported, EventRetracted,
-)
-EVENT_TYPES: tuple[str, ...] = tuple(cls.__name__ for cls in EVENT_CLASSES)
 
 Event = Annotated[
     Union[
@@ -150,6 +141,10 @@ Event = Annotated[
     ],
     Field(discriminator="type"),
 ]
+
+EVENT_CLASSES: tuple[type[Envelope], ...] = get_args(get_args(Event)[0])
+"""Every event model, in catalog order (read off the union, so there is one list)."""
+EVENT_TYPES: tuple[str, ...] = tuple(cls.__name__ for cls in EVENT_CLASSES)
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 EVENT_LIST_ADAPTER: TypeAdapter[list[Event]] = TypeAdapter(list[Event])

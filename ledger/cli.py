@@ -68,6 +68,14 @@ def fmt_of(fmt: Format | None) -> Format:
     return Format.table if sys.stdout.isatty() else Format.json
 
 
+def emit(doc: Any, fmt: Format | None, table: Callable[[dict[str, Any]], None]) -> None:
+    """A document as JSON (the documented form) or as tables, by --format and the terminal."""
+    if fmt_of(fmt) is Format.json:
+        sys.stdout.write(doc.to_json() + "\n")
+    else:
+        table(doc.to_dict())
+
+
 def emit_json(doc: Any) -> None:
     sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
 
@@ -192,10 +200,7 @@ def state(
     """
     with opened(ctx) as lg:
         doc = lg.state(as_of, known_at, min_certainty, party, active)
-    if fmt_of(fmt) is Format.json:
-        sys.stdout.write(doc.to_json() + "\n")
-    else:
-        render.state_tables(out, doc.to_dict())
+    emit(doc, fmt, lambda d: render.state_tables(out, d))
 
 
 @app.command()
@@ -223,10 +228,7 @@ def diff(
             doc = lg.diff_beliefs(as_of, known[0], known[1], min_certainty=min_certainty, party=party)
         else:
             raise LedgerError("give FROM TO dates (optionally one --known-at), or --as-of D with two --known-at")
-    if fmt_of(fmt) is Format.json:
-        sys.stdout.write(doc.to_json() + "\n")
-    else:
-        render.diff_tables(out, doc.to_dict())
+    emit(doc, fmt, lambda d: render.diff_tables(out, d))
 
 
 @app.command()
@@ -246,10 +248,7 @@ def history(
     """
     with opened(ctx) as lg:
         doc = lg.history(party=party, stream=stream, type=event_type, since=since)
-    if fmt_of(fmt) is Format.json:
-        sys.stdout.write(doc.to_json() + "\n")
-    else:
-        out.print(render.events_table(f"history ({len(doc['events'])} events)", doc["events"]))
+    emit(doc, fmt, lambda d: out.print(render.events_table(f"history ({len(d['events'])} events)", d["events"])))
 
 
 @app.command()
@@ -267,19 +266,7 @@ def explain(
     """
     with opened(ctx) as lg:
         doc = lg.explain(item, as_of, known_at, min_certainty)
-    if fmt_of(fmt) is Format.json:
-        sys.stdout.write(doc.to_json() + "\n")
-        return
-    data = doc.to_dict()
-    if data["item"] is None:
-        out.print(f"{item}: not in the state as of {data['as_of']} (known at {data['known_at']['position']})")
-    else:
-        out.print(render.items_table(data["section"], [data["item"]]))
-    out.print(render.events_table("events behind it (fold order)", data["events"]))
-    if data["superseded"]:
-        withdrawn = [{**s["event"], "superseded_by": ", ".join(f"{b['action']} by {b['id']}" for b in s["by"])}
-                     for s in data["superseded"]]
-        out.print(render.events_table("corrected or retracted events", withdrawn))
+    emit(doc, fmt, lambda d: render.explain_tables(out, d))
 
 
 @app.command()

@@ -87,6 +87,20 @@ def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
+def explain_tables(console: Console, doc: Mapping[str, Any]) -> None:
+    """The item, the events behind it in fold order, and the events withdrawn from it."""
+    if doc["item"] is None:
+        console.print(f"{doc['query']}: not in the state as of {doc['as_of']} "
+                      f"(known at {doc['known_at']['position']})")
+    else:
+        console.print(items_table(doc["section"], [doc["item"]]))
+    console.print(events_table("events behind it (fold order)", doc["events"]))
+    if doc["superseded"]:
+        withdrawn = [{**s["event"], "superseded_by": ", ".join(f"{b['action']} by {b['id']}" for b in s["by"])}
+                     for s in doc["superseded"]]
+        console.print(events_table("corrected or retracted events", withdrawn))
+
+
 def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
     a, b = doc["from"], doc["to"]
     console.print(f"[bold]Changes[/bold] from {a['as_of']} (known at {a['known_at']['position']}) "
