@@ -223,7 +223,7 @@ class Ledger:
             if stamp is None:
                 stamp = stamps[env["recorded_at"]] = w.db_timestamp(env["recorded_at"])
             rows.append(row_values(env, stamp))
-            party_rows.extend((p, position) for p in sorted(catalog.parties_of(doc, target, refs)))
+            party_rows.extend((p, position) for p in sorted(catalog.index_keys(doc, target, refs)))
             positions[i] = position
         if problems:
             raise ValidationError(problems)

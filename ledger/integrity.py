@@ -98,7 +98,7 @@ def verify_party_index(
         target = None
         if tid is not None:
             target = seen.get(tid) or fetch({tid}).get(tid)
-        want = sorted(catalog.parties_of(env, target))
+        want = sorted(catalog.index_keys(env, target))
         catalog.apply(env, target)
         have = []
         while pending is not None and pending[0] <= position:

@@ -68,17 +68,25 @@ class Catalog:
         self._journal = None
 
     # -- applying -----------------------------------------------------------------------------
-    def parties_of(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> set[str]:
-        """Parties an event involves: named ones, those of the items it names, those of its target."""
-        parties: set[str] = set()
+    def index_keys(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> set[str]:
+        """The keys an event is indexed under (the ``event_parties`` rows it gets).
+
+        A party slug for every party it involves (named, or through the item it names: a right's
+        holder and grantor...), and ``namespace:id`` for every other item it names, so a one-party
+        query can also fetch the events of the conditions and cases its items depend on. A
+        correction or retraction is indexed under its target's keys too.
+        """
+        keys: set[str] = set()
         for ref, _, value in refs if refs is not None else iter_refs(doc["type"], doc["data"]):
             if ref.namespace == "party":
-                parties.add(value)
-            elif not ref.defines and (d := self.defs.get((ref.namespace, value))) is not None:
-                parties |= d.parties
+                keys.add(value)
+                continue
+            keys.add(f"{ref.namespace}:{value}")
+            if not ref.defines and (d := self.defs.get((ref.namespace, value))) is not None:
+                keys |= d.parties
         if target is not None:
-            parties |= self.parties_of(target, None)
-        return parties
+            keys |= self.index_keys(target, None)
+        return keys
 
     def apply(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> None:
         """Record a (valid) event. ``target`` is the event it corrects or retracts, if any.

@@ -1,8 +1,9 @@
 """Database tables (SQLAlchemy 2 typed mappings). Migrations in ``migrations/`` create them.
 
 ``events`` is the ledger itself: append-only, guarded by triggers. ``event_parties`` is derived
-(written in the same transaction): which parties an event involves, so one-party queries and
-``history --party`` read only that party's events.
+(written in the same transaction): the parties an event involves, and the other items it names
+(``right:x``, ``condition:y``...), so one-party queries and ``history --party`` read only the
+events that can matter to that party.
 """
 
 from __future__ import annotations
@@ -44,13 +45,13 @@ class EventRow(Base):
         UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
         Index("ix_events_effective", "effective_on", "position"),
     )
-    # Partial indexes (corrections, shared types) are created by migration 0001.
+    # The partial index of corrections and retractions is created by migration 0001.
 
 
 class EventPartyRow(Base):
     __tablename__ = "event_parties"
 
-    party: Mapped[str] = mapped_column(String(200), primary_key=True)
+    party: Mapped[str] = mapped_column(String(250), primary_key=True)
     position: Mapped[int] = mapped_column(POSITION, primary_key=True)
 
 

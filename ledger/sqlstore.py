@@ -251,29 +251,51 @@ def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[st
     return found
 
 
-FOLD_ALWAYS_TYPES = (
-    "PartyRegistered", "PartyRestructured", "ConditionDefined", "ConditionMet", "EventRetracted",
-    "LegalActionFiled", "LegalActionUpdated",
-)
-"""Event types a one-party fold always reads besides the party's indexed events: parties (a
-party may be controlled by the one asked about), conditions (they end others' rights),
-retractions (they may withdraw a party), and cases (their parties can grow after filing)."""
+PARTY_SECTION_TYPES = ("PartyRegistered", "PartyRestructured", "EventRetracted")
 
 
 def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
-    """The fields a fold needs, read at the driver level; with ``party``, only the events that
-    can shape an item involving it (its index rows plus :data:`FOLD_ALWAYS_TYPES`)."""
-    mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
-    cols = "e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload"
-    params: tuple[Any, ...]
+    """The fields a fold needs, read at the driver level, in position order.
+
+    With ``party``, only the events that can shape an item involving it, in two rounds: the
+    events indexed under the party; then those indexed under the conditions and cases they
+    name (a condition met ends a right; a case's parties can grow after filing) and the party
+    events of the parties it controls (``controlled_by`` makes them its items).
+    """
     if party is None:
-        sql, params = f"SELECT {cols} FROM events e WHERE e.position <= {mark} ORDER BY e.position", (upto,)
-    else:
-        types = ", ".join([mark] * len(FOLD_ALWAYS_TYPES))
-        sql = (f"SELECT {cols} FROM events e WHERE e.position <= {mark} AND (e.position IN "
-               f"(SELECT position FROM event_parties WHERE party = {mark}) OR e.type IN ({types})) "
-               "ORDER BY e.position")
-        params = (upto, party, *FOLD_ALWAYS_TYPES)
+        return _fold_rows(store, "e.position <= {m}", (upto,))
+    first = list(_fold_rows(store, "e.position <= {m} AND e.position IN "
+                            "(SELECT position FROM event_parties WHERE party = {m})", (upto, party)))
+    linked: set[str] = set()
+    controlled: set[str] = set()
+    for e in first:
+        data = e["data"]
+        for name in ("ends_when", "restricted_when"):
+            if data.get(name):
+                linked.add(f"condition:{data[name]}")
+        if e["type"].startswith("LegalAction"):
+            linked.add(f"case:{data['case']}")
+        if e["type"] == "PartyRestructured" and data.get("controlled_by") == party and data["party"] != party:
+            controlled.add(data["party"])
+    if not linked and not controlled:
+        return iter(first)
+    more: dict[int, dict[str, Any]] = {e["position"]: e for e in first}
+    for key in sorted(linked):
+        more.update((e["position"], e) for e in _fold_rows(
+            store, "e.position <= {m} AND e.position IN (SELECT position FROM event_parties WHERE party = {m})",
+            (upto, key)))
+    for other in sorted(controlled):
+        types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
+        more.update((e["position"], e) for e in _fold_rows(
+            store, "e.position <= {m} AND e.type IN (" + types + ") AND e.position IN "
+            "(SELECT position FROM event_parties WHERE party = {m})", (upto, *PARTY_SECTION_TYPES, other)))
+    return iter([more[p] for p in sorted(more)])
+
+
+def _fold_rows(store: SqlStore, where: str, params: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+    mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
+    sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
+           f"WHERE {where.replace('{m}', mark)} ORDER BY e.position")
     loads = orjson.loads
     with translate(), store.engine.connect() as conn:
         result = conn.exec_driver_sql(sql, params)

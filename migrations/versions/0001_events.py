@@ -7,13 +7,6 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-SHARED_TYPES = (
-    "PartyRegistered", "PartyRestructured", "ConditionDefined", "ConditionMet", "EventRetracted",
-    "LegalActionFiled", "LegalActionUpdated",
-)
-"""Types every one-party fold reads (see ledger.sqlstore.FOLD_ALWAYS_TYPES); frozen here as released."""
-SHARED_TYPES_SQL = "type IN (" + ", ".join(f"'{t}'" for t in SHARED_TYPES) + ")"
-
 POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision = "0001"
@@ -51,11 +44,11 @@ def upgrade() -> None:
     op.create_index("ix_events_corrections", "events", ["position"],
                     sqlite_where=sa.text("corrects IS NOT NULL OR type = 'EventRetracted'"),
                     postgresql_where=sa.text("corrects IS NOT NULL OR type = 'EventRetracted'"))
-    op.create_index("ix_events_shared_types", "events", ["type", "position"],
-                    sqlite_where=sa.text(SHARED_TYPES_SQL), postgresql_where=sa.text(SHARED_TYPES_SQL))
+
     op.create_table(
         "event_parties",
-        sa.Column("party", sa.String(200), primary_key=True),
+        # a party slug, or "namespace:id" of another item (see ledger.rules.Catalog.index_keys)
+        sa.Column("party", sa.String(250), primary_key=True),
         sa.Column("position", POSITION, primary_key=True),
         sqlite_with_rowid=False,  # the primary key is the table: one B-tree, not two
     )
