@@ -16,7 +16,7 @@ from ledger import checkpoints, migrate, queries
 from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, event_hash, format_ts, parse_ts, row_values
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.intake import prepare
-from ledger.integrity import VerifyReport, verify_chain, verify_party_index
+from ledger.integrity import PartyIndexCheck, VerifyReport, verify_chain
 from ledger.rules import Catalog, Key, target_id
 from ledger.sqlstore import SqlStore, Writer, make_engine, safe_url, translate
 
@@ -359,13 +359,14 @@ class Ledger:
         """Recompute the hash chain, positions and stream versions; never raises for a bad ledger."""
         head = self._store.head()[0]  # one consistent prefix, whatever writers do meanwhile
         with gc_paused():
-            report = verify_chain(self._store.read(upto=head), anchor=anchor, progress=progress)
-            if report.ok:
-                report.problems = verify_party_index(
-                    self._store.read(upto=head), self._store.party_index(head),
-                    lambda ids: {e["id"]: e for e in self._store.read(ids=ids)})
+            index_check = PartyIndexCheck(self._store.party_index(head),
+                                          lambda ids: {e["id"]: e for e in self._store.read(ids=ids)})
+            report = verify_chain(self._store.read(upto=head), anchor=anchor, progress=progress, on_event=index_check)
+            if not report.problems:  # derived data is only comparable with an intact chain
+                report.problems += index_check.finish()
+            if not report.problems:
                 report.problems += checkpoints.verify(self._store)
-                report.ok = not report.problems
+            report.ok = not report.problems
             return report
 
     def rebuild(self, count: int = 8) -> list[tuple[str, int]]:

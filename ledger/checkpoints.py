@@ -208,7 +208,7 @@ def verify(store: SqlStore, limit: int = 20) -> list[dict[str, Any]]:
                 i += 1
             folder.apply(selected[start:i])
             try:
-                same = load(store, checkpoint_id).dump() == folder.dump()
+                same = load(store, checkpoint_id) == folder
             except Exception:  # unreadable is as bad as wrong
                 same = False
             if not same and len(problems) < limit:

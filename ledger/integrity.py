@@ -34,6 +34,7 @@ class VerifyReport:
 def verify_chain(
     envelopes: Iterable[dict[str, Any]], *, anchor: tuple[int, str] | None = None,
     progress: Callable[[int], None] | None = None, limit: int = 20,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> VerifyReport:
     """Walk the envelopes in position order; collect up to ``limit`` problems, first one first."""
     problems: list[dict[str, Any]] = []
@@ -67,6 +68,8 @@ def verify_chain(
             if env["hash"] != anchor[1]:
                 bad(pos, eid, f"hash differs from the published anchor {anchor[1]}")
         last_ts, prev_hash, expected = ts, env["hash"], pos + 1
+        if on_event is not None:
+            on_event(env)
         if progress is not None and count % 10_000 == 0:
             progress(count)
     if not anchor_seen and anchor is not None:
@@ -74,49 +77,57 @@ def verify_chain(
     return VerifyReport(not problems, count, len(streams), expected - 1, prev_hash, problems)
 
 
-def verify_party_index(
-    envelopes: Iterable[dict[str, Any]], index_rows: Iterable[tuple[int, str]],
-    fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20,
-) -> list[dict[str, Any]]:
-    """Rebuild the party index from the events and compare it with the stored one.
+class PartyIndexCheck:
+    """Rebuild the party index from the events, one event at a time, and compare it with the
+    stored one (fed alongside the chain check, so the ledger is read once).
 
     The index is derived (not in the hash chain), and one-party queries read only it, so an
     edited index would change answers silently; this is what catches that. ``index_rows`` are
-    (position, party) in position order; ``fetch`` returns older events by id (targets of
-    corrections and retractions).
+    (position, key) in position order; ``fetch`` returns older events by id (the targets of
+    corrections and retractions that are not definitions kept here).
     """
-    from ledger.rules import Catalog, target_id
 
-    catalog = Catalog()
-    problems: list[dict[str, Any]] = []
-    stored = iter(index_rows)
-    pending = next(stored, None)
-    seen: dict[str, dict[str, Any]] = {}
-    for env in envelopes:
+    def __init__(self, index_rows: Iterable[tuple[int, str]],
+                 fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20) -> None:
+        from ledger.rules import Catalog
+
+        self.catalog = Catalog()
+        self.problems: list[dict[str, Any]] = []
+        self.limit = limit
+        self._rows = iter(index_rows)
+        self._pending = next(self._rows, None)
+        self._fetch = fetch
+        self._seen: dict[str, dict[str, Any]] = {}
+
+    def _bad(self, position: int, event_id: str | None, what: str) -> None:
+        if len(self.problems) < self.limit:
+            self.problems.append({"position": position, "id": event_id, "problem": what})
+
+    def __call__(self, env: dict[str, Any]) -> None:
+        from ledger.rules import target_id
+
         position = env["position"]
         tid = target_id(env)
-        target = None
-        if tid is not None:
-            target = seen.get(tid) or fetch({tid}).get(tid)
-        want = sorted(catalog.index_keys(env, target))
-        catalog.apply(env, target)
+        target = (self._seen.get(tid) or self._fetch({tid}).get(tid)) if tid is not None else None
+        want = sorted(self.catalog.index_keys(env, target))
+        self.catalog.apply(env, target)
         have = []
-        while pending is not None and pending[0] <= position:
-            if pending[0] == position:
-                have.append(pending[1])
-            elif len(problems) < limit:
-                problems.append({"position": pending[0], "id": None,
-                                 "problem": f"party index row ({pending[1]!r}) for no such event"})
-            pending = next(stored, None)
-        if sorted(have) != want and len(problems) < limit:
-            problems.append({"position": position, "id": env["id"], "problem":
-                             f"party index lists {sorted(have)} where the events give {want} "
-                             "(the derived index was edited)"})
+        while self._pending is not None and self._pending[0] <= position:
+            if self._pending[0] == position:
+                have.append(self._pending[1])
+            else:
+                self._bad(self._pending[0], None, f"party index row ({self._pending[1]!r}) for no such event")
+            self._pending = next(self._rows, None)
+        if sorted(have) != want:
+            self._bad(position, env["id"], f"party index lists {sorted(have)} where the events give {want} "
+                      "(the derived index was edited)")
         if env["type"] in _DEFINING:
-            seen[env["id"]] = env
-    if pending is not None and len(problems) < limit:
-        problems.append({"position": pending[0], "id": None, "problem": "party index rows past the last event"})
-    return problems
+            self._seen[env["id"]] = env
+
+    def finish(self) -> list[dict[str, Any]]:
+        if self._pending is not None:
+            self._bad(self._pending[0], None, "party index rows past the last event")
+        return self.problems
 
 
 _DEFINING = frozenset({

@@ -114,6 +114,12 @@ class Folder:
         folder._last = tuple(last) if last is not None else None  # type: ignore[assignment]
         return folder
 
+    def __eq__(self, other: object) -> bool:
+        """Same accumulated state (what a stored checkpoint is checked against)."""
+        return isinstance(other, Folder) and self._last == other._last and self._state == other._state
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Folder:
         return self.snapshot()
 
