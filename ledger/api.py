@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO, Any
@@ -19,6 +17,7 @@ from ledger.intake import prepare
 from ledger.integrity import PartyIndexCheck, VerifyReport, verify_chain
 from ledger.rules import Catalog, Key, target_id
 from ledger.sqlstore import SqlStore, Writer, make_engine, safe_url, translate
+from projections import gc_paused
 
 
 @dataclass(frozen=True)
@@ -36,18 +35,6 @@ class AppendResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Batch work allocates many small objects; the cyclic GC only slows it (PERF-NOTES)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Ledger:
@@ -320,8 +307,9 @@ class Ledger:
         min_certainty: str = "rumored", party: str | None = None, active: bool = False,
     ) -> queries.State:
         """The alliances as of a date (default today, UTC), as the ledger knew them at ``known_at``."""
-        return queries.build_state(self, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
-                                   party=party, active=active)
+        with gc_paused():  # reads and folds allocate many objects that all survive: no cycle hunts
+            return queries.build_state(self, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
+                                       party=party, active=active)
 
     def diff(
         self, from_date: str | date, to_date: str | date, known_at: int | str | datetime | None = None, *,
@@ -346,13 +334,15 @@ class Ledger:
         min_certainty: str = "rumored",
     ) -> queries.Document:
         """The events behind one item (``SECTION:KEY``), in fold order, with their sources."""
-        return queries.build_explain(self, item, as_of=as_of, known_at=known_at, min_certainty=min_certainty)
+        with gc_paused():
+            return queries.build_explain(self, item, as_of=as_of, known_at=known_at, min_certainty=min_certainty)
 
     def history(
         self, party: str | None = None, stream: str | None = None, type: str | None = None, since: int = 1,
     ) -> queries.Document:
         """Events in recording order, each marked with the event that corrected or retracted it."""
-        return queries.build_history(self, party=party, stream=stream, event_type=type, since=since)
+        with gc_paused():
+            return queries.build_history(self, party=party, stream=stream, event_type=type, since=since)
 
     def verify(self, anchor: tuple[int, str] | None = None,
                progress: Callable[[int], None] | None = None) -> VerifyReport:

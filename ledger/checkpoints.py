@@ -22,8 +22,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from events import date_sort_key
-from ledger.sqlstore import read_for_fold, translate
+from ledger.sqlstore import read_for_fold, supersessions, translate
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
@@ -129,25 +131,42 @@ def load(store: SqlStore, checkpoint_id: int) -> Folder:
 
 def removals(store: SqlStore, known_at: int) -> set[str]:
     """Every id withdrawn (corrected or retracted) as known at ``known_at``."""
-    from ledger.sqlstore import supersessions
-
     return set(supersessions(store, upto=known_at))
 
 
-def tail(store: SqlStore, after_day: str, as_of: str, known_at: int) -> Iterator[dict[str, Any]]:
-    """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order."""
+def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> Iterator[dict[str, Any]]:
+    """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order
+    (effective date, position), streamed: the caller never holds the whole ledger."""
     mark = _mark(store)
+    low = f"effective_on > {mark} AND " if after_day is not None else ""
     sql = ("SELECT position, id, type, effective_date, certainty, corrects, payload FROM events "
-           f"WHERE effective_on > {mark} AND effective_on <= {mark} AND position <= {mark} "
-           "ORDER BY effective_on, position")
-    import orjson
-
+           f"WHERE {low}effective_on <= {mark} AND position <= {mark} ORDER BY effective_on, position")
+    params = (after_day, as_of, known_at) if after_day is not None else (as_of, known_at)
+    loads = orjson.loads
     with translate(), store.engine.connect() as conn:
-        result = conn.exec_driver_sql(sql, (after_day, as_of, known_at))
+        result = conn.exec_driver_sql(sql, params)
         while rows := result.fetchmany(10_000):
             for position, id_, type_, eff, certainty, corrects, payload in rows:
                 yield {"position": position, "id": id_, "type": type_, "effective_date": eff,
-                       "certainty": certainty, "corrects": corrects, "data": orjson.loads(payload)}
+                       "certainty": certainty, "corrects": corrects, "data": loads(payload)}
+
+
+def fold_in_order(
+    store: SqlStore, folder: Folder, after_day: str | None, as_of: str, known_at: int, min_certainty: str,
+    chunk: int = 20_000,
+) -> dict[str, list[dict[str, Any]]]:
+    """Feed ``folder`` the events after ``after_day`` in fold order, chunk by chunk, and return
+    the sections: memory holds the accumulator and one chunk, not the ledger."""
+    removed = removals(store, known_at)
+    batch: list[dict[str, Any]] = []
+    for event in tail(store, after_day, as_of, known_at):
+        batch.append(event)
+        if len(batch) >= chunk:
+            folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
+                                       removed=removed))
+            batch = []
+    folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty, removed=removed))
+    return folder.result(as_of)
 
 
 class CheckpointCache:
@@ -179,11 +198,7 @@ def fold_from_checkpoint(
     for checkpoint_id, day, position in candidates(store, as_of, known_at):
         if not still_valid(store, day, position, known_at):
             continue
-        folder = cache.get(store, checkpoint_id)
-        removed = removals(store, known_at)
-        folder.apply(select_events(tail(store, day, as_of, known_at), as_of=as_of, known_at=known_at,
-                                   removed=removed))
-        return folder.result(as_of)
+        return fold_in_order(store, cache.get(store, checkpoint_id), day, as_of, known_at, "rumored")
     return None
 
 

@@ -16,7 +16,7 @@ from events import CERTAINTY_RANK, EVENT_TYPES
 from ledger import checkpoints
 from ledger.errors import Problem, ValidationError
 from ledger.sqlstore import read_for_fold, supersessions
-from projections import SECTIONS, diff_states, explain_item, filter_active, filter_party, fold
+from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -69,11 +69,13 @@ def build_state(lg: Ledger, *, as_of: str | date | None, known_at: Any, min_cert
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
     sections = None
-    if party is None and min_certainty == "rumored":
+    if party is not None:  # few events: read them by the party index, fold in memory
+        sections = fold(read_for_fold(lg.store, position, party), as_of=day, known_at=position,
+                        min_certainty=min_certainty)
+    elif min_certainty == "rumored":
         sections = checkpoints.fold_from_checkpoint(lg.store, lg.checkpoint_cache, day, position)
-    if sections is None:
-        events = read_for_fold(lg.store, position, party)
-        sections = fold(events, as_of=day, known_at=position, min_certainty=min_certainty)
+    if sections is None:  # the whole ledger, streamed in fold order
+        sections = checkpoints.fold_in_order(lg.store, Folder(), None, day, position, min_certainty)
     if party is not None:
         sections = filter_party(sections, party)
     if active:
