@@ -1,0 +1,305 @@
+"""From raw measurements to figures, ratios to peers, and the SPEC §9 targets (met / gap); tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# SPEC §9 targets: (key, description, figure key, comparator, threshold, unit)
+TARGETS: list[tuple[str, str, str, str, float, str]] = [
+    ("append_rate", "library batch append >= 50,000 events/s on a 1,000,000-event ledger",
+     "append_events_per_s", ">=", 50_000, "events/s"),
+    ("append_vs_eventsourcing", "library append >= 1.4x the eventsourcing library's batched append",
+     "ratio_append_vs_eventsourcing", ">=", 1.4, "x"),
+    ("append_vs_raw", "library append within 1.5x of raw sqlite3 executemany (raw time / our time <= 1.5)",
+     "slowdown_append_vs_raw", "<=", 1.5, "x slower"),
+    ("cli_append_vs_raw", "CLI append of a 100,000-line JSONL end to end within 2.5x of raw",
+     "slowdown_cli_append_vs_raw", "<=", 2.5, "x slower"),
+    ("rebuild_rate", "full rebuild (fold) of the ledger >= 150,000 events/s",
+     "rebuild_events_per_s", ">=", 150_000, "events/s"),
+    ("rebuild_vs_eventsourcing", "full rebuild >= 3.5x the eventsourcing aggregate reconstruction",
+     "ratio_rebuild_vs_eventsourcing", ">=", 3.5, "x"),
+    ("state_one_party_p50", "state --as-of, one party: p50 < 10 ms",
+     "query_one_party_p50_ms", "<", 10, "ms"),
+    ("state_whole_p50", "state --as-of, whole state: p50 < 100 ms",
+     "query_whole_p50_ms", "<", 100, "ms"),
+    ("state_peak_rss", "state --as-of process peak RSS < 400 MB",
+     "query_peak_rss_mb", "<", 400, "MB"),
+    ("pg_one_party_p50", "PostgreSQL at 10,000,000 events: one-party p50 < 50 ms",
+     "pg_query_one_party_p50_ms", "<", 50, "ms"),
+]
+
+
+def _get(d: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _ratio(a: float | None, b: float | None, digits: int = 2) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return round(a / b, digits)
+
+
+def compute(results: dict[str, Any]) -> None:
+    """Fill ``figures``, ``ratios`` and ``targets`` of a results document from its ``runs``."""
+    runs = results.get("runs", {})
+    notes = results.setdefault("not_measured", [])
+    if "pg_append" in runs:
+        notes[:] = [n for n in notes if not n.startswith("PostgreSQL (SPEC")]
+    for key, run in runs.items():
+        if isinstance(run, dict) and run.get("failed") and not any(n.startswith(f"{key}:") for n in notes):
+            notes.append(f"{key}: failed (exit {run.get('exit')})")
+    f: dict[str, Any] = {}
+    f["append_events_per_s"] = _get(runs, "ours_append", "events_per_s")
+    f["append_last_10pct_events_per_s"] = _get(runs, "ours_append", "last_10pct_events_per_s")
+    f["append_peak_rss_mb"] = _get(runs, "ours_append", "peak_rss_mb")
+    f["raw_sqlite_events_per_s"] = _get(runs, "raw_sqlite", "events_per_s")
+    f["raw_sqlite_last_10pct_events_per_s"] = _get(runs, "raw_sqlite", "last_10pct_events_per_s")
+    f["raw_sqlite_first_100k_s"] = _get(runs, "raw_sqlite", "first_100k_s")
+    f["sa_core_events_per_s"] = _get(runs, "sa_core", "events_per_s")
+    f["eventsourcing_append_events_per_s"] = _get(runs, "es_append", "events_per_s")
+    f["eventsourcing_reconstruct_events_per_s"] = _get(runs, "es_reconstruct", "events_per_s")
+    f["rebuild_events_per_s"] = _get(runs, "ours_rebuild", "events_per_s")
+    f["rebuild_peak_rss_mb"] = _get(runs, "ours_rebuild", "peak_rss_mb")
+    f["fold_events_per_s"] = _get(runs, "ours_fold", "fold_events_per_s")
+    f["library_read_events_per_s"] = _get(runs, "ours_fold", "read_events_per_s")
+    f["raw_scan_rows_per_s"] = _get(runs, "raw_read", "scan_rows_per_s")
+    f["raw_scan_loads_rows_per_s"] = _get(runs, "raw_read", "scan_loads_rows_per_s")
+    for series in ("one_party", "whole", "hot_party", "latest_one_party"):
+        f[f"query_{series}_p50_ms"] = _get(runs, "ours_queries", series, "p50_ms")
+        f[f"query_{series}_p95_ms"] = _get(runs, "ours_queries", series, "p95_ms")
+        f[f"query_{series}_samples"] = _get(runs, "ours_queries", series, "n")
+    f["query_peak_rss_mb"] = _get(runs, "ours_queries", "peak_rss_mb")
+    f["diff_p50_ms"] = _get(runs, "ours_diff", "p50_ms")
+    f["verify_events_per_s"] = _get(runs, "ours_verify", "events_per_s")
+    f["verify_s"] = _get(runs, "ours_verify", "verify_s")
+    f["cli_append_100k_wall_s"] = _get(runs, "cli_append", "wall_s")
+    f["cli_append_events"] = _get(runs, "cli_append", "events")
+    f["cli_append_peak_rss_mb"] = _get(runs, "cli_append", "peak_rss_mb")
+    f["cli_init_wall_s"] = _get(runs, "cli_append", "init_wall_s")
+    f["cli_state_one_party_wall_p50_s"] = _get(runs, "cli_state", "p50_s")
+    f["append_events_per_cpu_s"] = _get(runs, "ours_append", "events_per_cpu_s")
+    f["raw_sqlite_events_per_cpu_s"] = _get(runs, "raw_sqlite", "events_per_cpu_s")
+    f["sa_core_events_per_cpu_s"] = _get(runs, "sa_core", "events_per_cpu_s")
+    f["eventsourcing_append_events_per_cpu_s"] = _get(runs, "es_append", "events_per_cpu_s")
+    f["rebuild_events_per_cpu_s"] = _get(runs, "ours_rebuild", "events_per_cpu_s")
+    f["eventsourcing_reconstruct_events_per_cpu_s"] = _get(runs, "es_reconstruct", "events_per_cpu_s")
+    f["pg_append_events_per_s"] = _get(runs, "pg_append", "events_per_s")
+    f["pg_rebuild_events_per_s"] = _get(runs, "pg_rebuild", "events_per_s")
+    f["pg_query_one_party_p50_ms"] = None  # 10M events on PostgreSQL: see pg_queries for the size measured
+    f["pg_query_at_n_one_party_p50_ms"] = _get(runs, "pg_queries", "one_party", "p50_ms")
+    f["pg_query_at_n_whole_p50_ms"] = _get(runs, "pg_queries", "whole", "p50_ms")
+    cli_raw = f["raw_sqlite_first_100k_s"]
+    cli_events = f["cli_append_events"] or 0
+    raw_n = _get(runs, "raw_sqlite", "first_100k_events")
+    if cli_raw and raw_n and cli_events and raw_n != cli_events:
+        cli_raw = cli_raw * cli_events / raw_n  # same number of rows on both sides
+    f["raw_sqlite_cli_rows_s"] = round(cli_raw, 3) if cli_raw else None
+    results["figures"] = f
+
+    r: dict[str, Any] = {}
+    ours = f["append_events_per_s"]
+    r["append_vs_raw_sqlite"] = _ratio(ours, f["raw_sqlite_events_per_s"])
+    r["append_vs_sa_core"] = _ratio(ours, f["sa_core_events_per_s"])
+    r["append_vs_eventsourcing"] = _ratio(ours, f["eventsourcing_append_events_per_s"])
+    r["append_last_10pct_vs_raw_last_10pct"] = _ratio(f["append_last_10pct_events_per_s"],
+                                                       f["raw_sqlite_last_10pct_events_per_s"])
+    r["rebuild_vs_eventsourcing_reconstruct"] = _ratio(f["rebuild_events_per_s"],
+                                                        f["eventsourcing_reconstruct_events_per_s"])
+    r["fold_only_vs_eventsourcing_reconstruct"] = _ratio(f["fold_events_per_s"],
+                                                          f["eventsourcing_reconstruct_events_per_s"])
+    r["rebuild_vs_raw_scan_loads"] = _ratio(f["rebuild_events_per_s"], f["raw_scan_loads_rows_per_s"])
+    r["rebuild_vs_raw_scan"] = _ratio(f["rebuild_events_per_s"], f["raw_scan_rows_per_s"])
+    r["library_read_vs_raw_scan_loads"] = _ratio(f["library_read_events_per_s"], f["raw_scan_loads_rows_per_s"])
+    r["raw_sqlite_vs_sa_core"] = _ratio(f["raw_sqlite_events_per_s"], f["sa_core_events_per_s"])
+    r["raw_sqlite_vs_eventsourcing"] = _ratio(f["raw_sqlite_events_per_s"], f["eventsourcing_append_events_per_s"])
+    r["cli_append_100k_vs_raw_same_rows"] = _ratio(f["cli_append_100k_wall_s"], f["raw_sqlite_cli_rows_s"])
+    r["cpu_append_vs_raw_sqlite"] = _ratio(f["append_events_per_cpu_s"], f["raw_sqlite_events_per_cpu_s"])
+    r["cpu_append_vs_sa_core"] = _ratio(f["append_events_per_cpu_s"], f["sa_core_events_per_cpu_s"])
+    r["cpu_append_vs_eventsourcing"] = _ratio(f["append_events_per_cpu_s"], f["eventsourcing_append_events_per_cpu_s"])
+    r["cpu_rebuild_vs_eventsourcing_reconstruct"] = _ratio(f["rebuild_events_per_cpu_s"],
+                                                            f["eventsourcing_reconstruct_events_per_cpu_s"])
+    results["ratios"] = r
+
+    f["ratio_append_vs_eventsourcing"] = r["append_vs_eventsourcing"]
+    f["slowdown_append_vs_raw"] = _ratio(f["raw_sqlite_events_per_s"], ours)
+    f["slowdown_cli_append_vs_raw"] = r["cli_append_100k_vs_raw_same_rows"]
+    f["ratio_rebuild_vs_eventsourcing"] = r["rebuild_vs_eventsourcing_reconstruct"]
+
+    n = _get(results, "params", "events")
+    targets = []
+    for key, text, fig, op, threshold, unit in TARGETS:
+        value = f.get(fig)
+        if value is None:
+            status = "not measured"
+        else:
+            ok = {">=": value >= threshold, "<=": value <= threshold, "<": value < threshold}[op]
+            status = "met" if ok else "gap"
+        note = None
+        if key in ("append_rate", "rebuild_rate", "state_one_party_p50", "state_whole_p50", "state_peak_rss") \
+                and n is not None and n < 1_000_000 and value is not None:
+            note = f"measured at {n:,} events; the target is for 1,000,000"
+        if key == "pg_one_party_p50":
+            pg = f.get("pg_query_at_n_one_party_p50_ms")
+            note = ("10,000,000 events on PostgreSQL not run" +
+                    (f"; at {n:,} events on PostgreSQL one-party p50 = {pg} ms" if pg is not None else ""))
+        gap = None
+        if status == "gap" and value:
+            gap = round(value / threshold, 2) if op == ">=" else round(value / threshold, 2)
+        targets.append({"target": key, "text": text, "figure": fig, "measured": value, "op": op,
+                        "threshold": threshold, "unit": unit, "status": status,
+                        "measured_over_target": gap, "note": note})
+    results["targets"] = targets
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        if abs(v) >= 10:
+            return f"{v:,.1f}"
+        return f"{v:.3g}" if v != int(v) else f"{v:.0f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+FIGURE_ROWS: list[tuple[str, str, str]] = [
+    ("append_events_per_s", "append: Ledger.append, batches of 10,000 (all events)", "events/s"),
+    ("append_last_10pct_events_per_s", "append: last 10% of events (ledger near full size)", "events/s"),
+    ("raw_sqlite_events_per_s", "peer: raw sqlite3 executemany (physical floor)", "rows/s"),
+    ("raw_sqlite_last_10pct_events_per_s", "peer: raw sqlite3, last 10%", "rows/s"),
+    ("sa_core_events_per_s", "peer: SQLAlchemy Core insert() executemany", "rows/s"),
+    ("eventsourcing_append_events_per_s", "peer: eventsourcing Application.save (100 aggregates)", "events/s"),
+    ("rebuild_events_per_s", "rebuild: Ledger.state over the whole ledger (read + fold)", "events/s"),
+    ("fold_events_per_s", "rebuild: projections.fold alone over pre-loaded dicts", "events/s"),
+    ("library_read_events_per_s", "rebuild: library read of all stored envelopes", "events/s"),
+    ("raw_scan_rows_per_s", "floor: raw sqlite3 scan of all rows", "rows/s"),
+    ("raw_scan_loads_rows_per_s", "floor: raw scan + orjson.loads of JSON columns", "rows/s"),
+    ("eventsourcing_reconstruct_events_per_s", "peer: eventsourcing repository.get of all aggregates", "events/s"),
+    ("query_one_party_p50_ms", "state --as-of, one random party: p50", "ms"),
+    ("query_one_party_p95_ms", "state --as-of, one random party: p95", "ms"),
+    ("query_hot_party_p50_ms", "state --as-of, one of the 3 busiest parties: p50", "ms"),
+    ("query_whole_p50_ms", "state --as-of, whole state: p50", "ms"),
+    ("query_whole_p95_ms", "state --as-of, whole state: p95", "ms"),
+    ("query_latest_one_party_p50_ms", "state at the latest date, one party: p50", "ms"),
+    ("query_peak_rss_mb", "peak RSS of the query process", "MB"),
+    ("diff_p50_ms", "diff between two dates: p50", "ms"),
+    ("verify_events_per_s", "verify (hash chain, positions, versions)", "events/s"),
+    ("cli_append_100k_wall_s", "CLI: alliance-ledger append 100,000-line JSONL, wall", "s"),
+    ("raw_sqlite_cli_rows_s", "peer: raw sqlite3 time for the same rows", "s"),
+    ("cli_init_wall_s", "CLI: alliance-ledger init (fresh db), wall", "s"),
+    ("cli_state_one_party_wall_p50_s", "CLI: state --as-of D --party X --format json, wall p50", "s"),
+    ("append_events_per_cpu_s", "per CPU-second: Ledger.append", "events/cpu-s"),
+    ("raw_sqlite_events_per_cpu_s", "per CPU-second: raw sqlite3", "rows/cpu-s"),
+    ("sa_core_events_per_cpu_s", "per CPU-second: SQLAlchemy Core", "rows/cpu-s"),
+    ("eventsourcing_append_events_per_cpu_s", "per CPU-second: eventsourcing append", "events/cpu-s"),
+    ("rebuild_events_per_cpu_s", "per CPU-second: Ledger.state rebuild", "events/cpu-s"),
+    ("eventsourcing_reconstruct_events_per_cpu_s", "per CPU-second: eventsourcing reconstruct", "events/cpu-s"),
+    ("pg_append_events_per_s", "PostgreSQL: Ledger.append (same data)", "events/s"),
+    ("pg_rebuild_events_per_s", "PostgreSQL: Ledger.state rebuild", "events/s"),
+    ("pg_query_at_n_one_party_p50_ms", "PostgreSQL: state one party p50", "ms"),
+    ("pg_query_at_n_whole_p50_ms", "PostgreSQL: whole state p50", "ms"),
+]
+
+
+def table(results: dict[str, Any]) -> str:
+    """A plain-text report: figures, ratios, targets."""
+    f = results.get("figures", {})
+    lines = []
+    n = _get(results, "params", "events")
+    meta = results.get("meta", {})
+    lines.append(f"alliance-ledger benchmarks — {n:,} events, {meta.get('nproc')} cores, Python {meta.get('python')}, "
+                 f"SQLite {meta.get('sqlite')}, {meta.get('date')}")
+    lines.append("")
+    w = max(len(label) for _, label, _ in FIGURE_ROWS)
+    lines.append(f"{'figure'.ljust(w)}  {'value':>12}  unit")
+    lines.append("-" * (w + 24))
+    for key, label, unit in FIGURE_ROWS:
+        if f.get(key) is None and key.startswith("pg_"):
+            continue
+        lines.append(f"{label.ljust(w)}  {_fmt(f.get(key)):>12}  {unit}")
+    lines.append("")
+    lines.append("ratios (ours / peer; >1 = ours faster, except the CLI slowdown; cpu_ = per CPU-second)")
+    for key, value in results.get("ratios", {}).items():
+        lines.append(f"  {key.ljust(44)} {_fmt(value):>8}")
+    lines.append("")
+    lines.append("SPEC §9 targets")
+    for t in results.get("targets", []):
+        measured = _fmt(t["measured"])
+        lines.append(f"  [{t['status']:^12}] {t['text']}: measured {measured} {t['unit']} "
+                     f"(target {t['op']} {_fmt(float(t['threshold']))})" + (f" — {t['note']}" if t.get("note") else ""))
+    nm = results.get("not_measured") or []
+    if nm:
+        lines.append("")
+        lines.append("not measured: " + "; ".join(nm))
+    return "\n".join(lines)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The README section of the latest run."""
+    f = results.get("figures", {})
+    meta = results.get("meta", {})
+    ds = results.get("dataset", {})
+    n = _get(results, "params", "events")
+    out = []
+    out.append(f"Latest run: `{results.get('command')}` — {meta.get('date')}, `nproc` = {meta.get('nproc')} "
+               f"({meta.get('cpu')}), Python {meta.get('python')}, SQLite {meta.get('sqlite')}, "
+               f"commit {meta.get('commit')}, total {results.get('total_wall_s')} s.")
+    if results.get("code_changed_during_run"):
+        out.append("")
+        out.append(f"**Note:** the measured code changed during this run (others were editing it): fingerprint "
+                   f"{meta.get('code_fingerprint_start')} at the start, {meta.get('code_fingerprint_end')} at the end.")
+    busy = [f"{k} ({v.get('busy_cores_before')} cores)" for k, v in results.get("runs", {}).items()
+            if isinstance(v, dict) and (v.get("busy_cores_before") or 0) >= 0.3]
+    if busy:
+        out.append("")
+        out.append("Other processes were still busy when these measurements started (after waiting "
+                   f"{_get(results, 'params', 'wait_idle') or 30} s), so their figures may be understated: "
+                   + ", ".join(busy) + ".")
+    out.append("")
+    out.append(f"Data set: {n:,} events, {ds.get('parties', 0):,} parties, {ds.get('streams', 0):,} streams, "
+               f"{ds.get('event_types_present')} event types, {ds.get('corrections', 0):,} corrections, "
+               f"{ds.get('retractions', 0):,} retractions, {ds.get('backdated_over_30_days', 0):,} backdated > 30 days; "
+               f"mean data payload {ds.get('mean_data_bytes')} B, mean JSONL line {ds.get('mean_line_bytes')} B.")
+    out.append("")
+    out.append("| figure | value | unit | peak RSS of its process |")
+    out.append("|---|---:|---|---:|")
+    rss_of = {
+        "append_events_per_s": ("ours_append",), "raw_sqlite_events_per_s": ("raw_sqlite",),
+        "sa_core_events_per_s": ("sa_core",), "eventsourcing_append_events_per_s": ("es_append",),
+        "rebuild_events_per_s": ("ours_rebuild",), "fold_events_per_s": ("ours_fold",),
+        "raw_scan_rows_per_s": ("raw_read",), "eventsourcing_reconstruct_events_per_s": ("es_reconstruct",),
+        "query_one_party_p50_ms": ("ours_queries",), "diff_p50_ms": ("ours_diff",),
+        "verify_events_per_s": ("ours_verify",), "cli_append_100k_wall_s": ("cli_append",),
+        "cli_state_one_party_wall_p50_s": ("cli_state",), "pg_append_events_per_s": ("pg_append",),
+        "pg_rebuild_events_per_s": ("pg_rebuild",), "pg_query_at_n_one_party_p50_ms": ("pg_queries",),
+    }
+    runs = results.get("runs", {})
+    for key, label, unit in FIGURE_ROWS:
+        if f.get(key) is None and key.startswith("pg_"):
+            continue
+        rss = _get(runs, rss_of[key][0], "peak_rss_mb") if key in rss_of else None
+        out.append(f"| {label} | {_fmt(f.get(key))} | {unit} | {_fmt(rss) + ' MB' if rss is not None else ''} |")
+    out.append("")
+    out.append("| ratio | value |")
+    out.append("|---|---:|")
+    for key, value in results.get("ratios", {}).items():
+        out.append(f"| {key} | {_fmt(value)} |")
+    out.append("")
+    out.append("| SPEC §9 target | measured | status |")
+    out.append("|---|---:|---|")
+    for t in results.get("targets", []):
+        note = f" ({t['note']})" if t.get("note") else ""
+        out.append(f"| {t['text']} | {_fmt(t['measured'])} {t['unit'] if t['measured'] is not None else ''} | "
+                   f"**{t['status']}**{note} |")
+    nm = results.get("not_measured") or []
+    if nm:
+        out.append("")
+        out.append("Not measured in this run: " + "; ".join(nm) + ".")
+    return "\n".join(out)
