@@ -166,7 +166,7 @@ def fold_in_order(
                                        removed=removed))
             batch = []
     folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty, removed=removed))
-    return folder.result(as_of)
+    return folder.result(as_of, consume=True)
 
 
 class CheckpointCache:

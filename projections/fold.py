@@ -37,6 +37,16 @@ _COLLECTIONS: dict[str, tuple[str, ...]] = {
 """List or dict fields (besides ``evidence``) that the output must not share with the accumulator."""
 
 
+class _Spent(dict):  # type: ignore[type-arg]
+    """The state of a consumed Folder: any use fails loudly instead of folding into nothing."""
+
+    def __getitem__(self, key: Any) -> Any:
+        raise RuntimeError("this Folder's result was consumed; fold again or use a snapshot")
+
+
+_SPENT: Any = _Spent()
+
+
 class Folder:
     """An incremental fold: apply events in fold order, ask for the sections at any later date.
 
@@ -85,17 +95,22 @@ class Folder:
         if ordered:
             self._last = sort_key(ordered[-1])
 
-    def result(self, as_of: str) -> dict[str, list[Item]]:
+    def result(self, as_of: str, *, consume: bool = False) -> dict[str, list[Item]]:
         """The sections as of ``as_of`` (which must not precede the folded events), sorted by key.
 
-        The output shares nothing with the accumulator, so folding may continue afterwards.
+        The output shares nothing with the accumulator, so folding may continue afterwards;
+        unless ``consume``: then the items themselves become the output (no copy, half the
+        memory of a large state) and this Folder can no longer be used.
         """
         check_query(as_of, None, "rumored")
         if self._last is not None and self._last[0] > as_of:
             raise ValueError(f"as_of {as_of} precedes events already folded (up to {self._last[0]})")
+        state = self._state
+        if consume:
+            self._state = _SPENT
         with gc_paused():
             return {
-                name: _section(self._state[name], _COLLECTIONS.get(name, ()), _FINISHERS.get(name), as_of)
+                name: _section(state[name], _COLLECTIONS.get(name, ()), _FINISHERS.get(name), as_of, consume)
                 for name in SECTIONS
             }
 
@@ -157,17 +172,21 @@ def _copy_state(state: State) -> State:
 
 
 def _section(
-    items: dict[Any, Item], collections: tuple[str, ...], finish: Callable[[Item, str], None] | None, as_of: str
+    items: dict[Any, Item], collections: tuple[str, ...], finish: Callable[[Item, str], None] | None, as_of: str,
+    consume: bool = False,
 ) -> list[Item]:
-    """One output section: items sorted by key, copied so they share nothing mutable with the fold."""
+    """One output section: items sorted by key, copied so they share nothing mutable with the fold
+    (or, when the fold is consumed, the items themselves)."""
     rows = []
     for key in sorted(items):
-        item = items[key].copy()
-        item["evidence"] = item["evidence"].copy()
-        for name in collections:
-            value = item[name]
-            if value is not None:
-                item[name] = value.copy()
+        item = items[key]
+        if not consume:
+            item = item.copy()
+            item["evidence"] = item["evidence"].copy()
+            for name in collections:
+                value = item[name]
+                if value is not None:
+                    item[name] = value.copy()
         if finish is not None:
             finish(item, as_of)
         rows.append(item)
@@ -185,4 +204,4 @@ def fold(
     folder = Folder()
     with gc_paused():
         folder._run(plan(events, as_of, known_at, min_certainty))
-        return folder.result(as_of)
+        return folder.result(as_of, consume=True)

@@ -709,3 +709,25 @@ def test_fold_restores_the_garbage_collector_setting():
 
 def test_empty_ledger_gives_empty_sections():
     assert fold([], as_of="2024-01-01") == {name: [] for name in SECTIONS}
+
+
+def test_a_consumed_folder_gives_the_same_result_and_cannot_be_reused() -> None:
+    import pytest
+
+    from projections import Folder, select_events
+    from tests.eventfactory import History
+
+    h = History()
+    h.add("PartyRegistered", {"party": "a", "name": "A", "kind": "company"}, "2000")
+    h.add("PartyRegistered", {"party": "b", "name": "B", "kind": "company"}, "2000")
+    h.add("InvestmentMade", {"investor": "a", "investee": "b", "money": {"amount": "5", "currency": "USD"}}, "2001")
+    folder = Folder()
+    folder.apply(select_events(h.events, as_of="2030-01-01"))
+    copied = folder.result("2030-01-01")
+    consumed = folder.snapshot().result("2030-01-01", consume=True)
+    assert consumed == copied
+    folder.result("2030-01-01", consume=True)
+    later = h.add("InvestmentMade", {"investor": "a", "investee": "b", "money": {"amount": "1", "currency": "USD"}},
+                  "2002")
+    with pytest.raises(RuntimeError, match="consumed"):
+        folder.apply([later])
