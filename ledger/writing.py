@@ -1,0 +1,216 @@
+"""The write side of the ledger: checking a batch against the catalog and recording it.
+
+One :class:`Appender` per open ledger keeps the catalog (what the ledger defines, see
+:mod:`ledger.rules`) and brings it up to date inside each locked write transaction, so the
+rules are checked against exactly what is committed before this batch, whoever wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from events import CURRENT_SCHEMA_VERSION, REFERENCES, iter_refs
+from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, event_hash, format_ts, parse_ts, row_values
+from ledger.errors import ConflictError, Problem, ValidationError
+from ledger.rules import Catalog, Key, target_id
+from ledger.sqlstore import SqlStore, Writer
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """Where each given event now stands. ``existing`` counts idempotent no-ops."""
+
+    positions: list[int | None]
+    ids: list[str]
+    appended: int
+    existing: int
+    head: int
+    last_hash: str
+    dry_run: bool = False
+    streams: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Appender:
+    """Checks batches against the catalog and writes them, all or nothing."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._catalog = Catalog()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Writer]:
+        """A locked write transaction; the catalog's tentative changes are undone if it fails."""
+        try:
+            with self._store.writer() as w:
+                yield w
+        except BaseException:
+            if self._catalog._journal is not None:
+                self._catalog.rollback()
+            raise
+        self._catalog.commit()
+
+    def append(
+        self, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
+        progress: Callable[[int], None] | None,
+    ) -> AppendResult:
+        with self._transaction() as w:
+            result = self._append_locked(w, docs, expected, dry_run, progress)
+        if not dry_run:
+            self._catalog.head = result.head
+        return result
+
+    def restore(
+        self, given: list[dict[str, Any]], docs: list[dict[str, Any]], progress: Callable[[int], None] | None,
+    ) -> AppendResult:
+        """Write an export's envelopes into an empty ledger, their recording checked and kept."""
+        with self._transaction() as w:
+            head, last_hash, _ = w.head()
+            if head:
+                raise ConflictError(f"import needs an empty ledger; this one holds {head} events")
+            self._catch_up(w, head)
+            positions: list[int | None] = [None] * len(docs)
+            rows, party_rows = self._check_and_build(w, list(enumerate(docs)), 0, last_hash, None,
+                                                     positions, given, progress)
+            w.insert(rows, party_rows)
+        self._catalog.head = len(rows)
+        return AppendResult(positions, [d["id"] for d in docs], len(rows), 0, len(rows),
+                            rows[-1][-1] if rows else last_hash)
+
+    def _append_locked(
+        self, w: Writer, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
+        progress: Callable[[int], None] | None,
+    ) -> AppendResult:
+        head, last_hash, last_ts = w.head()
+        self._catch_up(w, head)
+        positions, new = self._split_existing(w, docs)
+        if expected is not None and new:
+            stream = new[0][1]["stream"]
+            current = self._catalog.streams.get(stream, 0)
+            if current != expected:
+                raise ConflictError(f"stream {stream!r} is at version {current}, not the expected {expected}; "
+                                    "nothing was written: re-read the stream and retry")
+        rows, party_rows = self._check_and_build(w, new, head, last_hash, last_ts, positions, progress=progress)
+        if dry_run:
+            self._catalog.rollback()
+            return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), head,
+                                last_hash, True)
+        if rows:
+            w.insert(rows, party_rows)
+        new_head, new_hash = (rows[-1][0], rows[-1][-1]) if rows else (head, last_hash)
+        streams = {d["stream"]: self._catalog.streams[d["stream"]] for _, d in new}
+        return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), new_head, new_hash,
+                            False, streams)
+
+    def _split_existing(self, w: Writer, docs: list[dict[str, Any]]) -> tuple[list[int | None], list[tuple[int, dict[str, Any]]]]:
+        stored = {e["id"]: e for e in self._store.read(ids=[d["id"] for d in docs], conn=w.conn)}
+        positions: list[int | None] = [None] * len(docs)
+        new = []
+        problems = []
+        for i, doc in enumerate(docs):
+            old = stored.get(doc["id"])
+            if old is None:
+                new.append((i, doc))
+            elif {k: old[k] for k in INPUT_FIELDS} == doc:
+                positions[i] = old["position"]
+            else:
+                problems.append(f"event {i}: id {doc['id']!r} already exists at position {old['position']} "
+                                "with different content")
+        if problems:
+            raise ConflictError("; ".join(problems[:10]) + "; nothing was written (use a new id, or append a "
+                                "correction with `corrects` to change a recorded fact)")
+        return positions, new
+
+    def _check_and_build(
+        self, w: Writer, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
+        positions: list[int | None], given: list[dict[str, Any]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]]]:
+        """Check every new event against the rules and build its row, chaining hashes.
+
+        ``given`` (import) holds the stored envelopes being restored: their recording fields
+        must equal the ones computed here, and their ``recorded_at`` is kept.
+        """
+        catalog = self._catalog
+        batch = {d["id"]: d for _, d in new}
+        wanted = {t for _, d in new if (t := target_id(d)) is not None and t not in batch}
+        older = {e["id"]: e for e in self._store.read(ids=wanted, conn=w.conn)} if wanted else {}
+        now = datetime.now(UTC)
+        if last_ts is not None:
+            now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
+        recorded_at = format_ts(now)
+        stamps = {recorded_at: w.db_timestamp(recorded_at)}
+        rows: list[tuple[Any, ...]] = []
+        party_rows: list[tuple[str, int]] = []
+        problems: list[Problem] = []
+        catalog.begin()
+        applied_ids: set[str] = set()
+        applied: list[dict[str, Any]] = []
+        for n, (i, doc) in enumerate(new):
+            if progress is not None and n % 10_000 == 0 and n:
+                progress(n)
+            tid = target_id(doc)
+            target = (batch[tid] if tid in applied_ids else older.get(tid)) if tid else None
+            refs = list(iter_refs(doc["type"], doc["data"]))
+            found = catalog.check(i, doc, target, lambda key: self._dependants(w, key, applied), refs)
+            if found:
+                problems.extend(found)
+                continue
+            catalog.apply(doc, target, refs)
+            applied.append(doc)
+            applied_ids.add(doc["id"])
+            position = head + len(applied)
+            env = {**doc, "position": position, "recorded_at": given[n]["recorded_at"] if given else recorded_at,
+                   "stream_version": catalog.streams[doc["stream"]], "schema_version": CURRENT_SCHEMA_VERSION,
+                   "prev_hash": prev}
+            env["hash"] = prev = event_hash(env)
+            if given is not None and given[n] != env:
+                problems.append(_mismatch(i, given[n], env))
+            stamp = stamps.get(env["recorded_at"])
+            if stamp is None:
+                stamp = stamps[env["recorded_at"]] = w.db_timestamp(env["recorded_at"])
+            rows.append(row_values(env, stamp))
+            party_rows.extend((p, position) for p in sorted(catalog.index_keys(doc, target, refs)))
+            positions[i] = position
+        if problems:
+            raise ValidationError(problems)
+        return rows, party_rows
+
+    def _dependants(self, w: Writer, key: Key, batch: list[dict[str, Any]]) -> list[str]:
+        """Ids of live events that refer to ``key`` (the slow path of a refused retraction)."""
+        types = [t for t, refs in REFERENCES.items() if any(r.namespace == key[0] and not r.defines for r in refs)]
+        found = []
+        for env in [*self._store.read(types=types, conn=w.conn), *batch]:
+            if env["id"] in self._catalog.superseded or env["type"] not in types:
+                continue
+            if any((r.namespace, v) == key and not r.defines for r, _, v in iter_refs(env["type"], env["data"])):
+                found.append(env["id"])
+        return found
+
+    def _catch_up(self, w: Writer, head: int) -> None:
+        """Bring the in-memory catalog to ``head`` by applying events other writers recorded."""
+        catalog = self._catalog
+        if catalog.head > head:  # the database was replaced under us: start over
+            self._catalog = catalog = Catalog()
+        if catalog.head == head:
+            return
+        delta = list(self._store.read(after=catalog.head, conn=w.conn))
+        by_id = {e["id"]: e for e in delta}
+        wanted = {t for e in delta if (t := target_id(e)) is not None and t not in by_id}
+        older = {e["id"]: e for e in self._store.read(ids=wanted, conn=w.conn)} if wanted else {}
+        for env in delta:
+            tid = target_id(env)
+            catalog.apply(env, (by_id.get(tid) or older.get(tid)) if tid else None)
+        catalog.head = head
+
+
+def _mismatch(index: int, given: dict[str, Any], computed: dict[str, Any]) -> Problem:
+    fields = [k for k in ENVELOPE_FIELDS if given.get(k) != computed.get(k)]
+    return Problem(index, given.get("id"), fields[0], "the export's recording does not match the chain rebuilt from it "
+                   f"(differs in {', '.join(fields)}): the file was edited or is not a complete export")
