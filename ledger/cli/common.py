@@ -1,0 +1,123 @@
+"""What every command shares: the app, the --db option, output formats, errors to exit codes.
+
+Exit codes (SPEC §7): 0 ok, 1 integrity failure, 2 usage or validation error, 3 conflict.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from ledger.api import Ledger
+from ledger.errors import LedgerError
+from ledger.intake import parse_text
+
+DEFAULT_DB = "sqlite:///alliance-ledger.db"
+app = typer.Typer(
+    help="An event-sourced, bitemporal ledger of corporate alliances.\n\n"
+    "Example:\n\n    alliance-ledger demo\n\n    alliance-ledger --db sqlite:///my.db init",
+    no_args_is_help=True, rich_markup_mode=None, add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help="table or json (default: table on a "
+                                                   "terminal, json in a pipe)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="effective date YYYY-MM-DD (default: today, UTC)")]
+KnownOpt = Annotated[str | None, typer.Option("--known-at", help="as the ledger knew it at a position or a UTC "
+                                              "timestamp (default: now)")]
+CertOpt = Annotated[str, typer.Option("--min-certainty", help="rumored, reported, announced or confirmed")]
+PartyOpt = Annotated[str | None, typer.Option("--party", help="only items involving this party")]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", envvar="ALLIANCE_LEDGER_DB",
+                                           help=f"database URL (default {DEFAULT_DB})")] = None,
+) -> None:
+    ctx.obj = {"db": db or DEFAULT_DB, "db_given": db is not None}
+
+
+@contextmanager
+def opened(ctx: typer.Context, init: bool = False) -> Iterator[Ledger]:
+    with Ledger.open(ctx.obj["db"], init=init) as lg:
+        yield lg
+
+
+def fmt_of(fmt: Format | None) -> Format:
+    if fmt is not None:
+        return fmt
+    return Format.table if sys.stdout.isatty() else Format.json
+
+
+def emit(doc: Any, fmt: Format | None, table: Callable[[dict[str, Any]], None]) -> None:
+    """A document as JSON (the documented form) or as tables, by --format and the terminal."""
+    if fmt_of(fmt) is Format.json:
+        sys.stdout.write(doc.to_json() + "\n")
+    else:
+        table(doc.to_dict())
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def guarded(fn: Callable[..., None]) -> Callable[..., None]:
+    """Turn our typed errors into a message on stderr and the documented exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except LedgerError as exc:
+            err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def read_input(file: str) -> list[Any]:
+    if file == "-":
+        return parse_text(sys.stdin.buffer.read(), "standard input")
+    path = Path(file)
+    if path.is_dir() or not path.exists():
+        raise LedgerError(f"{file}: no such file")
+    return parse_text(path.read_bytes(), file)
+
+
+@contextmanager
+def _null() -> Iterator[Any]:
+    yield None
+
+
+@contextmanager
+def progress_bar(verb: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal (for batches big enough to wait for); nothing in a pipe."""
+    if not sys.stderr.isatty() or total < 20_000:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"{verb} {total} events", total=total)
+        yield lambda done: bar.update(task, completed=done)

@@ -1,0 +1,184 @@
+"""Commands that write or check the ledger: init, append, verify, export, import, rebuild."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ledger.api import Ledger
+from ledger.cli.common import (
+    Format,
+    FormatOpt,
+    _null,
+    app,
+    emit_json,
+    err,
+    fmt_of,
+    guarded,
+    opened,
+    out,
+    progress_bar,
+    read_input,
+)
+from ledger.errors import LedgerError
+from ledger.sqlstore import safe_url
+
+
+@app.command()
+@guarded
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the schema (Alembic migrations); no event is lost.
+
+    Example:
+
+        alliance-ledger --db sqlite:///alliances.db init
+    """
+    before, after = Ledger.init(ctx.obj["db"])
+    shown = safe_url(ctx.obj["db"])
+    if before == after:
+        err.print(f"{shown}: schema is up to date (revision {after})")
+    else:
+        err.print(f"{shown}: schema {'created' if before is None else 'upgraded from ' + before} "
+                  f"at revision {after}")
+
+
+@app.command()
+@guarded
+def append(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="JSON array or JSON Lines file; - for standard input")] = "-",
+    expected_version: Annotated[int | None, typer.Option("--expected-version", help="fail with exit 3 unless the "
+                                                         "stream is at this version")] = None,
+    stream: Annotated[str | None, typer.Option("--stream", help="stream for events that name none")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate only; write nothing")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Validate all events, then append them atomically (all or nothing); print their positions.
+
+    Example:
+
+        alliance-ledger append events.jsonl
+
+        cat events.json | alliance-ledger append - --stream microsoft-openai --expected-version 3
+    """
+    items = read_input(file)
+    missing = [i for i, e in enumerate(items) if isinstance(e, dict) and not e.get("source")]
+    if missing:
+        err.print(f"warning: {len(missing)} event(s) have no source (first: event {missing[0]}); "
+                  "a ledger people cite should say where each fact comes from")
+    with opened(ctx) as lg, err.status(f"appending {len(items)} events…") if sys.stderr.isatty() else _null():
+        result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run)
+    if fmt_of(fmt) is Format.json:
+        emit_json(result.to_dict())
+        return
+    verb = "would append" if dry_run else "appended"
+    out.print(f"{verb} {result.appended} event(s), {result.existing} already present; head position "
+              f"{result.head}, last hash {result.last_hash[:16]}…")
+    pairs = list(zip(result.ids, result.positions, strict=True))
+    for eid, pos in pairs[:10] if len(pairs) > 20 else pairs:
+        out.print(f"  {pos if pos is not None else '-':>8}  {eid}")
+    if len(pairs) > 20:
+        out.print(f"  … and {len(pairs) - 10} more (--format json lists them all)")
+
+
+@app.command()
+@guarded
+def verify(
+    ctx: typer.Context,
+    print_head: Annotated[bool, typer.Option("--print-head", help="print 'POSITION:HASH' of the head to publish")] = False,
+    anchor: Annotated[str | None, typer.Option("--anchor", help="POSITION:HASH published earlier; fail if it differs")] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Recompute the hash chain, positions and stream versions; exit 1 naming the first bad event.
+
+    Example:
+
+        alliance-ledger verify
+
+        alliance-ledger verify --anchor "$(cat published-head.txt)"
+    """
+    pin = None
+    if anchor:
+        pos, _, digest = anchor.partition(":")
+        if not pos.isdigit() or len(digest) != 64:
+            raise LedgerError("--anchor takes POSITION:HASH as printed by `verify --print-head`")
+        pin = (int(pos), digest)
+    with opened(ctx) as lg:
+        tty = sys.stderr.isatty()
+        with err.status("verifying…") if tty else _null() as status:
+            report = lg.verify(pin, progress=(lambda n: status.update(f"verified {n} events…")) if status else None)
+    if print_head and report.ok:
+        sys.stdout.write(f"{report.head_position}:{report.head_hash}\n")
+    elif fmt_of(fmt) is Format.json:
+        emit_json(report.to_dict())
+    elif report.ok:
+        out.print(f"ok: {report.events} events in {report.streams} streams; head {report.head_position} "
+                  f"hash {report.head_hash}")
+    if not report.ok:
+        first = report.problems[0]
+        err.print(f"[red]integrity failure[/red] at position {first['position']} (id {first['id']!r}): "
+                  f"{first['problem']}" + (f" (+{len(report.problems) - 1} more)" if len(report.problems) > 1 else ""))
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl (the only format)")] = "jsonl",
+    output: Annotated[str, typer.Option("--output", "-o", help="file to write; - for standard output")] = "-",
+) -> None:
+    """Write the whole ledger as stored envelopes, one JSON object a line, in position order.
+
+    Example:
+
+        alliance-ledger export > ledger.jsonl
+    """
+    if fmt != "jsonl":
+        raise LedgerError("export writes jsonl only")
+    with opened(ctx) as lg:
+        if output == "-":
+            count = lg.export(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with open(output, "wb") as fh:
+                count = lg.export(fh)
+    err.print(f"exported {count} events") if sys.stderr.isatty() else None
+
+
+@app.command("import")
+@guarded
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="a file written by export; - for standard input")],
+) -> None:
+    """Restore an export into an empty ledger, checking every rule and the hash chain.
+
+    Example:
+
+        alliance-ledger --db sqlite:///copy.db import ledger.jsonl
+    """
+    items = read_input(file)
+    with opened(ctx, init=True) as lg, progress_bar("importing", len(items)) as tick:
+        result = lg.import_envelopes(items, progress=tick)
+    err.print(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
+
+
+@app.command()
+@guarded
+def rebuild(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option("--count", help="how many checkpoints, spread over the effective dates")] = 8,
+) -> None:
+    """Recreate the fold checkpoints that make `state --as-of` fast (derived data; safe to rerun).
+
+    Example:
+
+        alliance-ledger rebuild --count 12
+    """
+    with opened(ctx) as lg:
+        made = lg.rebuild(count)
+    err.print(f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: "
+              + ", ".join(day for day, _ in made))
