@@ -21,7 +21,7 @@ from events import CERTAINTY_RANK
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from ledger.report import InvestmentPoint, ReportData, RightBars, StakePoint, TimelineEvent
+    from ledger.report_model import InvestmentPoint, ReportData, RightBars, StakePoint, TimelineEvent
 
 CERTAINTY_STYLE: dict[str, dict[str, str]] = {
     # Okabe–Ito colours (colour-blind safe); the shape says the same thing as the colour.
