@@ -22,10 +22,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from events import date_sort_key
-from ledger.sqlstore import read_for_fold, supersessions, translate
+from ledger.sqlstore import fold_rows, read_for_fold, supersessions, translate
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
@@ -137,18 +135,11 @@ def removals(store: SqlStore, known_at: int) -> set[str]:
 def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> Iterator[dict[str, Any]]:
     """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order
     (effective date, position), streamed: the caller never holds the whole ledger."""
-    mark = _mark(store)
-    low = f"effective_on > {mark} AND " if after_day is not None else ""
-    sql = ("SELECT position, id, type, effective_date, certainty, corrects, payload FROM events "
-           f"WHERE {low}effective_on <= {mark} AND position <= {mark} ORDER BY effective_on, position")
-    params = (after_day, as_of, known_at) if after_day is not None else (as_of, known_at)
-    loads = orjson.loads
-    with translate(), store.engine.connect() as conn:
-        result = conn.exec_driver_sql(sql, params)
-        while rows := result.fetchmany(10_000):
-            for position, id_, type_, eff, certainty, corrects, payload in rows:
-                yield {"position": position, "id": id_, "type": type_, "effective_date": eff,
-                       "certainty": certainty, "corrects": corrects, "data": loads(payload)}
+    if after_day is None:
+        return fold_rows(store, "e.effective_on <= {m} AND e.position <= {m}", (as_of, known_at),
+                         order="e.effective_on, e.position")
+    return fold_rows(store, "e.effective_on > {m} AND e.effective_on <= {m} AND e.position <= {m}",
+                     (after_day, as_of, known_at), order="e.effective_on, e.position")
 
 
 def fold_in_order(

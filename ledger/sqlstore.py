@@ -263,8 +263,8 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
     events of the parties it controls (``controlled_by`` makes them its items).
     """
     if party is None:
-        return _fold_rows(store, "e.position <= {m}", (upto,))
-    first = list(_fold_rows(store, "e.position <= {m} AND e.position IN "
+        return fold_rows(store, "e.position <= {m}", (upto,))
+    first = list(fold_rows(store, "e.position <= {m} AND e.position IN "
                             "(SELECT position FROM event_parties WHERE party = {m})", (upto, party)))
     linked: set[str] = set()
     controlled: set[str] = set()
@@ -281,21 +281,25 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
         return iter(first)
     more: dict[int, dict[str, Any]] = {e["position"]: e for e in first}
     for key in sorted(linked):
-        more.update((e["position"], e) for e in _fold_rows(
+        more.update((e["position"], e) for e in fold_rows(
             store, "e.position <= {m} AND e.position IN (SELECT position FROM event_parties WHERE party = {m})",
             (upto, key)))
     for other in sorted(controlled):
         types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
-        more.update((e["position"], e) for e in _fold_rows(
+        more.update((e["position"], e) for e in fold_rows(
             store, "e.position <= {m} AND e.type IN (" + types + ") AND e.position IN "
             "(SELECT position FROM event_parties WHERE party = {m})", (upto, *PARTY_SECTION_TYPES, other)))
     return iter([more[p] for p in sorted(more)])
 
 
-def _fold_rows(store: SqlStore, where: str, params: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+def fold_rows(
+    store: SqlStore, where: str, params: tuple[Any, ...], order: str = "e.position",
+) -> Iterator[dict[str, Any]]:
+    """The fields a fold needs of the events matching ``where`` (``{m}`` marks a parameter),
+    read at the driver level and streamed in ``order``."""
     mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
     sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
-           f"WHERE {where.replace('{m}', mark)} ORDER BY e.position")
+           f"WHERE {where.replace('{m}', mark)} ORDER BY {order}")
     loads = orjson.loads
     with translate(), store.engine.connect() as conn:
         result = conn.exec_driver_sql(sql, params)
