@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import IO, Any
 
 import orjson
@@ -147,7 +147,7 @@ class Ledger:
         """What changed between two effective dates (one belief), with the events responsible."""
         before = self.state(from_date, known_at, min_certainty, party)
         after = self.state(to_date, known_at, min_certainty, party)
-        return queries.build_diff(self, before, after)
+        return queries.build_diff(before, after)
 
     def diff_beliefs(
         self, as_of: str | date, known_at_a: int | str | datetime, known_at_b: int | str | datetime, *,
@@ -156,7 +156,7 @@ class Ledger:
         """How the ledger's belief about one date changed between two recordings."""
         before = self.state(as_of, known_at_a, min_certainty, party)
         after = self.state(as_of, known_at_b, min_certainty, party)
-        return queries.build_diff(self, before, after)
+        return queries.build_diff(before, after)
 
     def explain(
         self, item: str, as_of: str | date | None = None, known_at: int | str | datetime | None = None,
@@ -201,20 +201,3 @@ class Ledger:
             out.write(orjson.dumps(env) + b"\n")
             count += 1
         return count
-
-
-
-def parse_as_of(as_of: str | date | None) -> str:
-    """A full ISO date; default today (UTC): the clock is read here, in the shell, never in a fold."""
-    if as_of is None:
-        return datetime.now(UTC).date().isoformat()
-    if isinstance(as_of, date):
-        return as_of.isoformat()
-    try:
-        return date.fromisoformat(as_of).isoformat() if len(as_of) == 10 else _bad_as_of(as_of)
-    except ValueError:
-        return _bad_as_of(as_of)
-
-
-def _bad_as_of(text: str) -> str:
-    raise ValidationError([Problem(None, None, "as_of", f"{text!r} is not a full date YYYY-MM-DD")])

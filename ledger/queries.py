@@ -7,7 +7,7 @@ result in documents with a stable JSON form.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -54,6 +54,22 @@ class State(Document):
         raise AttributeError(name)
 
 
+def parse_as_of(as_of: str | date | None) -> str:
+    """A full ISO date; default today (UTC): the clock is read here, in the shell, never in a fold."""
+    if isinstance(as_of, datetime):
+        return as_of.astimezone(UTC).date().isoformat() if as_of.tzinfo else as_of.date().isoformat()
+    if isinstance(as_of, date):
+        return as_of.isoformat()
+    if as_of is None:
+        return datetime.now(UTC).date().isoformat()
+    try:
+        if len(as_of) == 10:
+            return date.fromisoformat(as_of).isoformat()
+    except ValueError:
+        pass
+    raise ValidationError([Problem(None, None, "as_of", f"{as_of!r} is not a full date YYYY-MM-DD")])
+
+
 def check_certainty(value: str) -> str:
     if value not in CERTAINTY_RANK:
         raise ValidationError([Problem(None, None, "min_certainty", f"{value!r} is not one of "
@@ -63,8 +79,6 @@ def check_certainty(value: str) -> str:
 
 def build_state(lg: Ledger, *, as_of: str | date | None, known_at: Any, min_certainty: str, party: str | None,
                 active: bool) -> State:
-    from ledger.api import parse_as_of
-
     day = parse_as_of(as_of)
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
@@ -85,7 +99,7 @@ def build_state(lg: Ledger, *, as_of: str | date | None, known_at: Any, min_cert
     return State({**header, **{name: sections[name] for name in SECTIONS}})
 
 
-def build_diff(lg: Ledger, before: State, after: State) -> Document:
+def build_diff(before: State, after: State) -> Document:
     changes = diff_states(before.doc, after.doc)
     head = {k: before.doc[k] for k in ("as_of", "known_at")}
     tail = {k: after.doc[k] for k in ("as_of", "known_at")}
@@ -94,8 +108,6 @@ def build_diff(lg: Ledger, before: State, after: State) -> Document:
 
 
 def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: Any, min_certainty: str) -> Document:
-    from ledger.api import parse_as_of
-
     section, _, key = item.partition(":")
     if section not in SECTIONS or not key:
         raise ValidationError([Problem(None, None, "item", f"{item!r}: name an item as SECTION:KEY, e.g. "
