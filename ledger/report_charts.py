@@ -21,7 +21,7 @@ from events import CERTAINTY_RANK
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from ledger.report_model import InvestmentPoint, ReportData, RightBars, StakePoint, TimelineEvent
+    from ledger.report_model import InvestmentPoint, ReportData, RightBars, StakePoint
 
 CERTAINTY_STYLE: dict[str, dict[str, str]] = {
     # Okabe–Ito colours (colour-blind safe); the shape says the same thing as the colour.
@@ -105,6 +105,8 @@ def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
     The page gives each chart's element that height: plotly's responsive resizing sizes a
     chart to its element, so an element without a height would collapse on a window resize.
     """
+    from ledger.report_timeline import timeline_figure  # it builds on the helpers of this module
+
     figures = {}
     if data.events:
         figures["timeline"] = timeline_figure(data)
@@ -114,125 +116,6 @@ def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
         figures["rights"] = rights_figure(data)
     return {name: (_to_json(fig), int(fig.layout.height)) for name, fig in figures.items()}
 
-
-# -- timeline ---------------------------------------------------------------------------------
-
-def event_hover(ev: TimelineEvent) -> str:
-    when = _t(ev.effective)
-    if ev.precision != "day":
-        when += f" (known to the {ev.precision}; placed at {ev.start})"
-    status = ""
-    if ev.status != "live":
-        status = f"<br><b>{ev.status.upper()}</b> by {_t(ev.superseded_by)}"
-    if ev.corrects:
-        status += f"<br>corrects {_t(ev.corrects)}"
-    src = ev.source
-    origin = ", ".join(_t(src[k]) for k in ("publisher", "published_at") if src.get(k))
-    lines = [
-        f"<b>{_t(ev.type)}</b> · {_t(ev.id)}",
-        f"{when} · stream {_t(ev.stream)} · #{ev.position}",
-        f"certainty: {_t(ev.certainty)}{status}",
-        _t(ev.summary, 90),
-        f"source: {_t(_short(src.get('title') or '(untitled)', 160), 90)}" + (f"<br>{origin}" if origin else ""),
-    ]
-    if src.get("quote"):
-        lines.append(f"“{_t(_short(src['quote'], 240), 90)}”")
-    if src.get("url"):
-        lines.append(f"<i>{_t(_short(src['url'], 90))}</i>")
-    if ev.href:
-        lines.append("click to open the source")
-    return "<br>".join(lines)
-
-
-def _lanes(data: ReportData) -> tuple[dict[str, float], list[float], list[str], list[tuple[float, float]]]:
-    """Place events in rows inside their stream's lane so that marks do not hide each other.
-
-    Returns y per event id, lane tick positions, tick labels, and the y extent of each lane.
-    """
-    span = max(1, (date.fromisoformat(data.end) - date.fromisoformat(data.start)).days)
-    gap = span * 16 / _PLOT_WIDTH_PX  # about one mark's width, in days
-    ys: dict[str, float] = {}
-    ticks, labels, extents = [], [], []
-    base = 0.0
-    for stream in data.streams:
-        rows: list[float] = []
-        for ev in (e for e in data.events if e.stream == stream):
-            first = date.fromisoformat(ev.start).toordinal()
-            last = date.fromisoformat(ev.end).toordinal()
-            row = next((r for r, free in enumerate(rows) if first >= free), None)
-            if row is None:
-                if len(rows) < 8:
-                    rows.append(0.0)
-                    row = len(rows) - 1
-                else:
-                    row = min(range(len(rows)), key=lambda r: rows[r])
-            rows[row] = max(first + gap, last + 1)
-            ys[ev.id] = base + row
-        height = max(1, len(rows))
-        ticks.append(base + (height - 1) / 2)
-        labels.append(_t(stream))
-        extents.append((base - 0.5, base + height - 0.5))
-        base += height + 0.8
-    return ys, ticks, labels, extents
-
-
-def timeline_figure(data: ReportData) -> go.Figure:
-    import plotly.graph_objects as go
-
-    ys, ticks, labels, extents = _lanes(data)
-    fig = go.Figure()
-    partial = [e for e in data.events if e.precision != "day"]
-    if partial:
-        xs: list[str | None] = []
-        yp: list[float | None] = []
-        for ev in partial:
-            xs += [ev.start, _plus_days(ev.end, 1), None]
-            yp += [ys[ev.id], ys[ev.id], None]
-        fig.add_trace(go.Scatter(x=xs, y=yp, mode="lines", line={"width": 6, "color": "rgba(60,60,60,0.18)"},
-                                 hoverinfo="skip", name="period of a YYYY / YYYY-MM date"))
-    for certainty, style in CERTAINTY_STYLE.items():
-        evs = [e for e in data.events if e.certainty == certainty and e.status == "live"]
-        if not evs:
-            continue
-        open_symbol = style["symbol"].endswith("-open")
-        fig.add_trace(go.Scatter(
-            x=[e.start for e in evs], y=[ys[e.id] for e in evs], mode="markers", name=certainty,
-            marker={"symbol": style["symbol"], "size": 12, "color": style["color"],
-                    "line": {"width": 2 if open_symbol else 1, "color": style["color"] if open_symbol else "white"}},
-            hovertext=[event_hover(e) for e in evs], hovertemplate="%{hovertext}<extra></extra>",
-            customdata=[[e.id, e.href or ""] for e in evs],
-        ))
-    struck = [e for e in data.events if e.status != "live"]
-    if struck:
-        common = {"x": [e.start for e in struck], "y": [ys[e.id] for e in struck], "mode": "markers",
-                  "hovertext": [event_hover(e) for e in struck], "hovertemplate": "%{hovertext}<extra></extra>",
-                  "customdata": [[e.id, e.href or ""] for e in struck], "legendgroup": "struck"}
-        fig.add_trace(go.Scatter(
-            **common, showlegend=False, opacity=0.35, name="superseded",
-            marker={"symbol": [CERTAINTY_STYLE[e.certainty]["symbol"] for e in struck], "size": 12,
-                    "color": [CERTAINTY_STYLE[e.certainty]["color"] for e in struck]},
-        ))
-        fig.add_trace(go.Scatter(
-            **common, name="corrected or retracted",
-            marker={"symbol": "x-thin-open", "size": 15, "color": STRUCK_COLOR, "line": {"width": 2, "color": STRUCK_COLOR}},
-        ))
-    shapes = [
-        {"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": lo - 0.4, "y1": hi + 0.4,
-         "fillcolor": "rgba(0,0,0,0.04)" if n % 2 == 0 else "rgba(0,0,0,0.012)", "layer": "below",
-         "line": {"width": 0}}
-        for n, (lo, hi) in enumerate(extents)
-    ]
-    top, bottom = (extents[0][0] - 0.4, extents[-1][1] + 0.4) if extents else (-0.5, 0.5)
-    fig.update_layout(**_layout(
-        int(110 + 22 * (bottom - top)), shapes=shapes, hovermode="closest",
-        xaxis={"type": "date", "range": _x_range(data), "showgrid": True},
-        yaxis={"tickvals": ticks, "ticktext": labels, "range": [bottom, top], "zeroline": False, "showgrid": False,
-               "fixedrange": True, "automargin": True},
-    ))
-    return fig
-
-
-# -- stakes and investment --------------------------------------------------------------------
 
 def _scale(values: Iterable[Decimal]) -> tuple[Decimal, str]:
     top = max(values, default=Decimal(0))
