@@ -112,10 +112,6 @@ class Certainty(StrEnum):
     announced = "announced"
     confirmed = "confirmed"
 
-    @property
-    def rank(self) -> int:
-        return CERTAINTY_RANK[self.value]
-
 
 CERTAINTY_RANK = {"rumored": 0, "reported": 1, "announced": 2, "confirmed": 3}
 

@@ -76,8 +76,3 @@ def defined_key(event_type: str, data: Mapping[str, Any]) -> tuple[str, str] | N
         if ref.defines:
             return ref.namespace, data[ref.field]
     return None
-
-
-def direct_parties(event_type: str, data: Mapping[str, Any]) -> set[str]:
-    """Parties an event names itself (without following a right or case to its parties)."""
-    return {value for ref, _, value in iter_refs(event_type, data) if ref.namespace == "party"}

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key
-from ledger.sqlstore import fold_rows, read_for_fold, supersessions, translate
+from ledger.sqlstore import fold_rows, param_mark, read_for_fold, supersessions, translate
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def decode(blob: bytes) -> Folder:
 
 def boundaries(store: SqlStore, upto: int, count: int) -> list[str]:
     """``count`` checkpoint dates that split the events dated so far into even parts."""
-    mark = _mark(store)
+    mark = param_mark(store.engine.dialect)
     with translate(), store.engine.connect() as conn:
         days = [row[0] for row in conn.exec_driver_sql(
             f"SELECT effective_on, COUNT(*) FROM events WHERE position <= {mark} GROUP BY effective_on "
@@ -68,22 +68,28 @@ def rebuild(store: SqlStore, count: int = 8) -> list[tuple[str, int]]:
         conn.exec_driver_sql("DELETE FROM checkpoints")
     if not dates:
         return []
-    events = read_for_fold(store, head)
-    selected = select_events(events, as_of="9999-12-31", known_at=head)
-    folder, made, done, i = Folder(), [], 0, 0
-    for day in dates:
-        start = i
-        while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
-            i += 1
-        folder.apply(selected[start:i])
-        done += i - start
+    made = []
+    for day, folder, done in _folds_at(store, head, dates):
         _insert(store, day, head, done, encode(folder))
         made.append((day, head))
     return made
 
 
+def _folds_at(store: SqlStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
+    """One fold of the ledger as known at ``position``, paused at each of ``days`` (ascending):
+    yields (day, the folder with every event dated <= day, how many events that is)."""
+    selected = select_events(read_for_fold(store, position), as_of="9999-12-31", known_at=position)
+    folder, i = Folder(), 0
+    for day in days:
+        start = i
+        while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
+            i += 1
+        folder.apply(selected[start:i])
+        yield day, folder, i
+
+
 def _insert(store: SqlStore, day: str, position: int, events: int, blob: bytes) -> None:
-    mark = _mark(store)
+    mark = param_mark(store.engine.dialect)
     with translate(), store.engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO checkpoints (as_of_key, position, events, created_at, state) "
@@ -92,13 +98,9 @@ def _insert(store: SqlStore, day: str, position: int, events: int, blob: bytes) 
         )
 
 
-def _mark(store: SqlStore) -> str:
-    return "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
-
-
 def candidates(store: SqlStore, as_of: str, known_at: int) -> Iterator[tuple[int, str, int]]:
     """Checkpoints that could answer the query, latest date first: (id, date, position)."""
-    mark = _mark(store)
+    mark = param_mark(store.engine.dialect)
     with translate(), store.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             f"SELECT id, as_of_key, position FROM checkpoints WHERE as_of_key <= {mark} AND position <= {mark} "
@@ -110,7 +112,7 @@ def still_valid(store: SqlStore, day: str, position: int, known_at: int) -> bool
     """True when nothing recorded in (position, known_at] changes the folded prefix (see above)."""
     if known_at == position:
         return True
-    mark = _mark(store)
+    mark = param_mark(store.engine.dialect)
     sql = (
         f"SELECT 1 FROM events e WHERE e.position > {mark} AND e.position <= {mark} AND ("
         f"e.effective_on <= {mark} OR e.type = 'EventRetracted' OR (e.corrects IS NOT NULL AND EXISTS ("
@@ -121,7 +123,7 @@ def still_valid(store: SqlStore, day: str, position: int, known_at: int) -> bool
 
 
 def load(store: SqlStore, checkpoint_id: int) -> Folder:
-    mark = _mark(store)
+    mark = param_mark(store.engine.dialect)
     with translate(), store.engine.connect() as conn:
         blob = conn.exec_driver_sql(f"SELECT state FROM checkpoints WHERE id = {mark}", (checkpoint_id,)).scalar_one()
     return decode(bytes(blob))
@@ -206,13 +208,8 @@ def verify(store: SqlStore, limit: int = 20) -> list[dict[str, Any]]:
     for checkpoint_id, day, position in rows:
         by_position.setdefault(int(position), []).append((int(checkpoint_id), str(day)))
     for position, items in by_position.items():
-        selected = select_events(read_for_fold(store, position), as_of="9999-12-31", known_at=position)
-        folder, i = Folder(), 0
-        for checkpoint_id, day in items:
-            start = i
-            while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
-                i += 1
-            folder.apply(selected[start:i])
+        folds = _folds_at(store, position, [day for _, day in items])
+        for (checkpoint_id, day), (_, folder, _) in zip(items, folds, strict=True):
             try:
                 same = load(store, checkpoint_id) == folder
             except Exception:  # unreadable is as bad as wrong

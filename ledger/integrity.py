@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from events import DEFINING_TYPES
 from ledger.codec import GENESIS_HASH, event_hash, parse_ts
 
 
@@ -121,16 +122,10 @@ class PartyIndexCheck:
         if sorted(have) != want:
             self._bad(position, env["id"], f"party index lists {sorted(have)} where the events give {want} "
                       "(the derived index was edited)")
-        if env["type"] in _DEFINING:
+        if env["type"] in DEFINING_TYPES:
             self._seen[env["id"]] = env
 
     def finish(self) -> list[dict[str, Any]]:
         if self._pending is not None:
             self._bad(self._pending[0], None, "party index rows past the last event")
         return self.problems
-
-
-_DEFINING = frozenset({
-    "PartyRegistered", "RightGranted", "ConditionDefined", "PartnershipFormed", "AgreementSigned",
-    "NegotiationOpened", "LegalActionFiled",
-})

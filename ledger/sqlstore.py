@@ -26,6 +26,11 @@ PG_LOCK_KEY = 0x616C6C79  # "ally": one advisory lock for all writers of a datab
 _COLS = [EVENTS.c[name] for name in ROW_COLUMNS]
 
 
+def param_mark(dialect: Any) -> str:
+    """The driver's placeholder for statements we write ourselves: sqlite3 ``?``, psycopg ``%s``."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def safe_url(url: str) -> str:
     """The URL as it may be shown in a message: the password hidden."""
     try:
@@ -126,7 +131,7 @@ class Writer:
     def insert(self, rows: Sequence[tuple[Any, ...]], party_rows: Sequence[tuple[str, int]]) -> None:
         """Bulk insert at the driver level: the statement is fixed, so SQLAlchemy's per-row
         parameter processing (a fifth of an append's time) buys nothing here."""
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        mark = param_mark(self.conn.dialect)
         events_sql = (f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}) "
                       f"VALUES ({', '.join([mark] * len(INSERT_COLUMNS))})")
         parties_sql = f"INSERT INTO event_parties (party, position) VALUES ({mark}, {mark})"
@@ -219,7 +224,7 @@ class SqlStore:
 
     def party_index(self, upto: int) -> Iterator[tuple[int, str]]:
         """The stored party index as (position, party) up to ``upto``, in position order."""
-        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        mark = param_mark(self.engine.dialect)
         with translate(), self.engine.connect() as conn:
             result = conn.exec_driver_sql(
                 f"SELECT position, party FROM event_parties WHERE position <= {mark} ORDER BY position, party", (upto,))
@@ -297,7 +302,7 @@ def fold_rows(
 ) -> Iterator[dict[str, Any]]:
     """The fields a fold needs of the events matching ``where`` (``{m}`` marks a parameter),
     read at the driver level and streamed in ``order``."""
-    mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(store.engine.dialect)
     sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
            f"WHERE {where.replace('{m}', mark)} ORDER BY {order}")
     loads = orjson.loads
