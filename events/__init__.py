@@ -9,6 +9,7 @@ from events.envelope import (
     Envelope,
     Event,
     to_document,
+    to_documents,
 )
 from events.primitives import CERTAINTY_RANK, Certainty, date_sort_key, period_end
 from events.refs import DEFINING_TYPES, NAMESPACES, REFERENCES, defined_key, iter_refs
@@ -17,4 +18,5 @@ __all__ = [
     "CERTAINTY_RANK", "CURRENT_SCHEMA_VERSION", "DEFINING_TYPES", "EVENT_ADAPTER", "EVENT_CLASSES",
     "EVENT_LIST_ADAPTER", "EVENT_TYPES", "NAMESPACES", "REFERENCES", "Certainty", "Envelope", "Event",
     "date_sort_key", "defined_key", "iter_refs", "period_end", "to_document",
+    "to_documents",
 ]

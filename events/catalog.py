@@ -39,22 +39,28 @@ class Data(Frozen):
 
     amends: ClassVar[bool] = False
     """Amendment payloads keep explicit nulls (null clears a field; an absent field is unchanged)."""
-    not_clearable: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="after")
-    def _amendment_rules(self) -> Data:
-        if self.amends:
-            given = self.model_fields_set - {self.key_field()}
-            if not given:
-                raise ValueError("an amendment must name at least one field to change")
-            for name in self.not_clearable:
-                if name in given and getattr(self, name) is None:
-                    raise ValueError(f"{name} cannot be cleared (null); give a new value")
-        return self
 
     @classmethod
     def key_field(cls) -> str:
         return next(iter(cls.model_fields))
+
+
+class Amendment(Data):
+    """Base of the *Amended payloads. Their rules live here, not on :class:`Data`, so the other
+    payloads (95% of events) pay no Python call per event for them."""
+
+    amends: ClassVar[bool] = True
+    not_clearable: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _amendment_rules(self) -> Amendment:
+        given = self.model_fields_set - {self.key_field()}
+        if not given:
+            raise ValueError("an amendment must name at least one field to change")
+        for name in self.not_clearable:
+            if name in given and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be cleared (null); give a new value")
+        return self
 
 
 class PartyRegisteredData(Data):
@@ -101,8 +107,7 @@ class RightGrantedData(Data):
     terms: Terms | None = None
 
 
-class RightAmendedData(Data):
-    amends = True
+class RightAmendedData(Amendment):
     not_clearable = ("kind", "scope")
     right: Slug
     kind: RightKind | None = None
@@ -143,8 +148,7 @@ class PartnershipFormedData(Data):
     summary: Text
 
 
-class PartnershipAmendedData(Data):
-    amends = True
+class PartnershipAmendedData(Amendment):
     not_clearable = ("kind", "summary")
     partnership: Slug
     kind: PartnershipKind | None = None

@@ -27,8 +27,15 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
 
+_VALID_DATES: dict[str, str] = {}
+"""Date texts already checked. Dates repeat heavily in a batch (effective and published dates),
+and this check was a quarter of validation time; the calendar bounds the cache's size."""
+
+
 def _check_date(value: Any) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date), keep the text as given."""
+    if type(value) is str and value in _VALID_DATES:
+        return value
     if isinstance(value, datetime):  # a datetime is a date too; a time of day is not a date
         raise ValueError("a date must not carry a time of day; give YYYY, YYYY-MM or YYYY-MM-DD")
     if isinstance(value, date):
@@ -45,6 +52,8 @@ def _check_date(value: Any) -> str:
         raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
     if int(year) < 1:
         raise ValueError(f"{value!r}: year must be 0001 or later")
+    if type(value) is str and len(_VALID_DATES) < 200_000:
+        _VALID_DATES[value] = value
     return value
 
 

@@ -23,7 +23,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key
-from ledger.sqlstore import fold_rows, param_mark, read_for_fold, supersessions, translate
+from ledger.foldreads import fold_rows, read_for_fold, supersessions
+from ledger.sqlstore import param_mark, translate
 from projections import Folder, select_events
 
 if TYPE_CHECKING:

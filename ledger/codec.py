@@ -35,6 +35,24 @@ def event_hash(envelope: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
+def seal(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    """Hash a new envelope (every field but ``hash``); also return its canonical ``data`` and
+    ``source`` texts, which are what the row stores.
+
+    Same hash as :func:`event_hash`: the payloads are serialized once, canonically, and spliced
+    into the envelope's canonical JSON as fragments, instead of once for the hash and again
+    for the row (this is on the append path of every event).
+    """
+    data = canonical(body["data"])
+    source = body["source"]
+    source_text = canonical(source) if source is not None else None
+    spliced = {**body, "data": orjson.Fragment(data)}
+    if source_text is not None:
+        spliced["source"] = orjson.Fragment(source_text)
+    return hashlib.sha256(canonical(spliced)).hexdigest(), data.decode(), (
+        source_text.decode() if source_text is not None else None)
+
+
 def format_ts(ts: datetime) -> str:
     """UTC timestamp text with microseconds: the form that is hashed and exported."""
     if ts.tzinfo is None:
@@ -59,18 +77,17 @@ INSERT_COLUMNS = (
 """Column order of the bulk insert (the store binds these positionally, driver-level)."""
 
 
-def row_values(envelope: Mapping[str, Any], recorded_at: Any) -> tuple[Any, ...]:
+def row_values(envelope: Mapping[str, Any], recorded_at: Any, data: str, source: str | None) -> tuple[Any, ...]:
     """Column values for one stored envelope, in :data:`INSERT_COLUMNS` order.
 
     ``recorded_at`` comes in already converted for the database (one value per batch), because
-    converting a timestamp per row is a measurable share of an append.
+    converting a timestamp per row is a measurable share of an append; ``data`` and ``source``
+    come in as the canonical texts :func:`seal` made.
     """
-    source = envelope["source"]
     return (
         envelope["position"], envelope["id"], envelope["stream"], envelope["stream_version"], envelope["type"],
         envelope["effective_date"], date_sort_key(envelope["effective_date"]), envelope["certainty"],
-        recorded_at, envelope["recorded_by"], canonical(source).decode() if source is not None else None,
-        canonical(envelope["data"]).decode(), envelope["corrects"], envelope["schema_version"],
+        recorded_at, envelope["recorded_by"], source, data, envelope["corrects"], envelope["schema_version"],
         envelope["prev_hash"], envelope["hash"],
     )
 

@@ -13,7 +13,7 @@ import orjson
 import pydantic
 from uuid6 import uuid7
 
-from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Envelope, to_document
+from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Event, to_documents
 from ledger.errors import Problem, ValidationError
 
 
@@ -54,10 +54,10 @@ CHUNK = 10_000
 MAX_PROBLEMS = 1_000
 
 
-def _validate(plain: list[Any]) -> list[Envelope]:
+def _validate(plain: list[Any]) -> list[Event]:
     """Validate in chunks, so a huge broken input stops after :data:`MAX_PROBLEMS` problems
     instead of holding a problem object for every one of its events."""
-    models: list[Envelope] = []
+    models: list[Event] = []
     problems: list[Problem] = []
     for start in range(0, len(plain), CHUNK):
         try:
@@ -91,7 +91,10 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
     if default_stream is not None:
         plain = [{**e, "stream": default_stream} if isinstance(e, dict) and "stream" not in e else e for e in plain]
     models = _validate(plain)
-    docs = [to_document(m, m.id or str(uuid7())) for m in models]
+    docs = to_documents(models)
+    for doc in docs:
+        if doc["id"] is None:
+            doc["id"] = str(uuid7())
     seen: dict[str, int] = {}
     problems = []
     for i, doc in enumerate(docs):

@@ -15,7 +15,7 @@ import orjson
 from events import CERTAINTY_RANK, EVENT_TYPES
 from ledger import checkpoints
 from ledger.errors import Problem, ValidationError
-from ledger.sqlstore import read_for_fold, supersessions
+from ledger.foldreads import read_for_fold, supersessions
 from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
 
 if TYPE_CHECKING:

@@ -71,11 +71,19 @@ class Catalog:
     def index_keys(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> set[str]:
         """The keys an event is indexed under (the ``event_parties`` rows it gets).
 
-        A party slug for every party it involves (named, or through the item it names: a right's
-        holder and grantor...), and ``namespace:id`` for every other item it names, so a one-party
-        query can also fetch the events of the conditions and cases its items depend on. A
-        correction or retraction is indexed under its target's keys too.
+        ``stream:<name>`` of its stream; a party slug for every party it involves (named, or
+        through the item it names: a right's holder and grantor...), and ``namespace:id`` for
+        every other item it names, so a one-party query can also fetch the events of the
+        conditions and cases its items depend on. A correction or retraction is indexed under its
+        target's keys too (but not its target's stream).
         """
+        keys = self._item_keys(doc, refs)
+        keys.add(f"stream:{doc['stream']}")
+        if target is not None:
+            keys |= self._item_keys(target, None)
+        return keys
+
+    def _item_keys(self, doc: Doc, refs: list[RefUse] | None) -> set[str]:
         keys: set[str] = set()
         for ref, _, value in refs if refs is not None else iter_refs(doc["type"], doc["data"]):
             if ref.namespace == "party":
@@ -84,8 +92,6 @@ class Catalog:
             keys.add(f"{ref.namespace}:{value}")
             if not ref.defines and (d := self.defs.get((ref.namespace, value))) is not None:
                 keys |= d.parties
-        if target is not None:
-            keys |= self.index_keys(target, None)
         return keys
 
     def apply(self, doc: Doc, target: Doc | None, refs: list[RefUse] | None = None) -> None:

@@ -1,9 +1,9 @@
 """Database tables (SQLAlchemy 2 typed mappings). Migrations in ``migrations/`` create them.
 
 ``events`` is the ledger itself: append-only, guarded by triggers. ``event_parties`` is derived
-(written in the same transaction): the parties an event involves, and the other items it names
-(``right:x``, ``condition:y``...), so one-party queries and ``history --party`` read only the
-events that can matter to that party.
+(written in the same transaction): the parties an event involves, the other items it names
+(``right:x``, ``condition:y``...) and its stream (``stream:s``), so one-party queries,
+``history --party`` and stream reads read only the events that can matter.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class EventRow(Base):
     __tablename__ = "events"
 
     position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=False)
-    id: Mapped[str] = mapped_column(String(200), unique=True)
+    id: Mapped[str] = mapped_column(String(200))
     stream: Mapped[str] = mapped_column(String(200))
     stream_version: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(40))
@@ -42,15 +42,27 @@ class EventRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
-        UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
+        UniqueConstraint("id", name="uq_events_id"),
         Index("ix_events_effective", "effective_on", "position"),
     )
-    # The partial index of corrections and retractions is created by migration 0001.
+    # The partial index of corrections and retractions is created by migration 0001. There is no
+    # index by stream: a stream is read through event_parties (see migration 0005 for why).
+
+
+BUCKET = 65536
+"""Positions per ``event_parties`` bucket: new rows land in the newest bucket's subtree only."""
+
+
+def bucket(position: int) -> int:
+    return position // BUCKET
 
 
 class EventPartyRow(Base):
+    """(bucket, key, position): the events that concern a party, an item or a stream."""
+
     __tablename__ = "event_parties"
 
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     party: Mapped[str] = mapped_column(String(250), primary_key=True)
     position: Mapped[int] = mapped_column(POSITION, primary_key=True)
 

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
@@ -20,7 +19,7 @@ from sqlalchemy.pool import StaticPool
 
 from ledger.codec import GENESIS_HASH, INSERT_COLUMNS, ROW_COLUMNS, envelope_from_row, format_ts, parse_ts
 from ledger.errors import ConflictError, SchemaVersionError, StorageError
-from ledger.schema import EVENT_PARTIES, EVENTS
+from ledger.schema import BUCKET, EVENT_PARTIES, EVENTS, bucket
 
 PG_LOCK_KEY = 0x616C6C79  # "ally": one advisory lock for all writers of a database
 _COLS = [EVENTS.c[name] for name in ROW_COLUMNS]
@@ -63,6 +62,7 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
         cur.execute("PRAGMA busy_timeout=60000")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a large ledger stay hot
+        cur.execute("PRAGMA wal_autocheckpoint=16384")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -128,13 +128,13 @@ class Writer:
             return ts.strftime("%Y-%m-%d %H:%M:%S.%f")
         return ts
 
-    def insert(self, rows: Sequence[tuple[Any, ...]], party_rows: Sequence[tuple[str, int]]) -> None:
+    def insert(self, rows: Sequence[tuple[Any, ...]], party_rows: Sequence[tuple[int, str, int]]) -> None:
         """Bulk insert at the driver level: the statement is fixed, so SQLAlchemy's per-row
         parameter processing (a fifth of an append's time) buys nothing here."""
         mark = param_mark(self.conn.dialect)
         events_sql = (f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}) "
                       f"VALUES ({', '.join([mark] * len(INSERT_COLUMNS))})")
-        parties_sql = f"INSERT INTO event_parties (party, position) VALUES ({mark}, {mark})"
+        parties_sql = f"INSERT INTO event_parties (bucket, party, position) VALUES ({mark}, {mark}, {mark})"
         if rows:
             self.conn.exec_driver_sql(events_sql, list(rows))
         if party_rows:
@@ -190,12 +190,16 @@ class SqlStore:
     ) -> Iterator[dict[str, Any]]:
         """Stored envelopes in position order, filtered; streamed in batches to bound memory."""
         query = select(*_COLS).order_by(EVENTS.c.position)
+        keys = ([f"stream:{stream}"] if stream is not None else []) + ([party] if party is not None else [])
+        if keys:
+            last_bucket = bucket(upto if upto is not None else self.head_position(conn))
+            for key in keys:
+                query = query.where(EVENTS.c.position.in_(select(EVENT_PARTIES.c.position).where(
+                    EVENT_PARTIES.c.bucket.in_(range(last_bucket + 1)), EVENT_PARTIES.c.party == key)))
         if stream is not None:
             query = query.where(EVENTS.c.stream == stream)
         if types is not None:
             query = query.where(EVENTS.c.type.in_(list(types)))
-        if party is not None:
-            query = query.where(EVENTS.c.position.in_(select(EVENT_PARTIES.c.position).where(EVENT_PARTIES.c.party == party)))
         if upto is not None:
             query = query.where(EVENTS.c.position <= upto)
         if ids is not None:
@@ -223,13 +227,23 @@ class SqlStore:
             yield envelope_from_row(tuple(row))
 
     def party_index(self, upto: int) -> Iterator[tuple[int, str]]:
-        """The stored party index as (position, party) up to ``upto``, in position order."""
+        """The stored party index as (position, party) up to ``upto``, in position order (read
+        bucket by bucket, so the database sorts one bucket at a time), then any stray rows."""
         mark = param_mark(self.engine.dialect)
+        sql = (f"SELECT position, party FROM event_parties WHERE bucket = {mark} AND position <= {mark} "
+               "ORDER BY position, party")
         with translate(), self.engine.connect() as conn:
-            result = conn.exec_driver_sql(
-                f"SELECT position, party FROM event_parties WHERE position <= {mark} ORDER BY position, party", (upto,))
-            while rows := result.fetchmany(20_000):
-                yield from ((int(r[0]), str(r[1])) for r in rows)
+            for number in range(bucket(upto) + 1):
+                yield from ((int(r[0]), str(r[1])) for r in conn.exec_driver_sql(sql, (number, upto)).all())
+            yield from ((int(r[0]), str(r[1])) for r in conn.exec_driver_sql(
+                f"SELECT position, party FROM event_parties WHERE bucket <> position / {BUCKET} AND position <= {mark} "
+                "ORDER BY position, party", (upto,)).all())
+
+    def head_position(self, conn: Connection | None = None) -> int:
+        if conn is not None:
+            return _head(conn)[0]
+        with translate(), self.engine.connect() as own:
+            return _head(own)[0]
 
     def count(self) -> int:
         with translate(), self.engine.connect() as conn:
@@ -237,78 +251,3 @@ class SqlStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[str, Any]]:
-    """Which events were corrected or retracted, by which event and at which position."""
-    query = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
-        (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted")
-    ).order_by(EVENTS.c.position)
-    if upto is not None:
-        query = query.where(EVENTS.c.position <= upto)
-    found: dict[str, dict[str, Any]] = {}
-    with translate(), store.engine.connect() as conn:
-        for id_, type_, corrects, payload, position in conn.execute(query):
-            if type_ == "EventRetracted":
-                found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
-            else:
-                found[corrects] = {"corrected_by": id_, "position": position}
-    return found
-
-
-PARTY_SECTION_TYPES = ("PartyRegistered", "PartyRestructured", "EventRetracted")
-
-
-def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
-    """The fields a fold needs, read at the driver level, in position order.
-
-    With ``party``, only the events that can shape an item involving it, in two rounds: the
-    events indexed under the party; then those indexed under the conditions and cases they
-    name (a condition met ends a right; a case's parties can grow after filing) and the party
-    events of the parties it controls (``controlled_by`` makes them its items).
-    """
-    if party is None:
-        return fold_rows(store, "e.position <= {m}", (upto,))
-    first = list(fold_rows(store, "e.position <= {m} AND e.position IN "
-                            "(SELECT position FROM event_parties WHERE party = {m})", (upto, party)))
-    linked: set[str] = set()
-    controlled: set[str] = set()
-    for e in first:
-        data = e["data"]
-        for name in ("ends_when", "restricted_when"):
-            if data.get(name):
-                linked.add(f"condition:{data[name]}")
-        if e["type"].startswith("LegalAction"):
-            linked.add(f"case:{data['case']}")
-        if e["type"] == "PartyRestructured" and data.get("controlled_by") == party and data["party"] != party:
-            controlled.add(data["party"])
-    if not linked and not controlled:
-        return iter(first)
-    more: dict[int, dict[str, Any]] = {e["position"]: e for e in first}
-    for key in sorted(linked):
-        more.update((e["position"], e) for e in fold_rows(
-            store, "e.position <= {m} AND e.position IN (SELECT position FROM event_parties WHERE party = {m})",
-            (upto, key)))
-    for other in sorted(controlled):
-        types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
-        more.update((e["position"], e) for e in fold_rows(
-            store, "e.position <= {m} AND e.type IN (" + types + ") AND e.position IN "
-            "(SELECT position FROM event_parties WHERE party = {m})", (upto, *PARTY_SECTION_TYPES, other)))
-    return iter([more[p] for p in sorted(more)])
-
-
-def fold_rows(
-    store: SqlStore, where: str, params: tuple[Any, ...], order: str = "e.position",
-) -> Iterator[dict[str, Any]]:
-    """The fields a fold needs of the events matching ``where`` (``{m}`` marks a parameter),
-    read at the driver level and streamed in ``order``."""
-    mark = param_mark(store.engine.dialect)
-    sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
-           f"WHERE {where.replace('{m}', mark)} ORDER BY {order}")
-    loads = orjson.loads
-    with translate(), store.engine.connect() as conn:
-        result = conn.exec_driver_sql(sql, params)
-        while rows := result.fetchmany(10_000):
-            for position, id_, type_, eff, certainty, corrects, payload in rows:
-                yield {"position": position, "id": id_, "type": type_, "effective_date": eff,
-                       "certainty": certainty, "corrects": corrects, "data": loads(payload)}

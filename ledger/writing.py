@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events import CURRENT_SCHEMA_VERSION, REFERENCES, iter_refs
-from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, event_hash, format_ts, parse_ts, row_values
+from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, row_values, seal
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.rules import Catalog, Key, target_id
+from ledger.schema import BUCKET
 from ledger.sqlstore import SqlStore, Writer
 
 
@@ -104,7 +105,8 @@ class Appender:
         if rows:
             w.insert(rows, party_rows)
         new_head, new_hash = (rows[-1][0], rows[-1][-1]) if rows else (head, last_hash)
-        streams = {d["stream"]: self._catalog.streams[d["stream"]] for _, d in new}
+        versions = self._catalog.streams
+        streams = {name: versions[name] for name in {d["stream"] for _, d in new}}
         return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), new_head, new_hash,
                             False, streams)
 
@@ -131,7 +133,7 @@ class Appender:
         self, w: Writer, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
         positions: list[int | None], given: list[dict[str, Any]] | None = None,
         progress: Callable[[int], None] | None = None,
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]]]:
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, int]]]:
         """Check every new event against the rules and build its row, chaining hashes.
 
         ``given`` (import) holds the stored envelopes being restored: their recording fields
@@ -147,7 +149,7 @@ class Appender:
         recorded_at = format_ts(now)
         stamps = {recorded_at: w.db_timestamp(recorded_at)}
         rows: list[tuple[Any, ...]] = []
-        party_rows: list[tuple[str, int]] = []
+        party_rows: list[tuple[int, str, int]] = []
         problems: list[Problem] = []
         catalog.begin()
         applied_ids: set[str] = set()
@@ -169,14 +171,16 @@ class Appender:
             env = {**doc, "position": position, "recorded_at": given[n]["recorded_at"] if given else recorded_at,
                    "stream_version": catalog.streams[doc["stream"]], "schema_version": CURRENT_SCHEMA_VERSION,
                    "prev_hash": prev}
-            env["hash"] = prev = event_hash(env)
+            env["hash"], data_text, source_text = seal(env)
+            prev = env["hash"]
             if given is not None and given[n] != env:
                 problems.append(_mismatch(i, given[n], env))
             stamp = stamps.get(env["recorded_at"])
             if stamp is None:
                 stamp = stamps[env["recorded_at"]] = w.db_timestamp(env["recorded_at"])
-            rows.append(row_values(env, stamp))
-            party_rows.extend((p, position) for p in sorted(catalog.index_keys(doc, target, refs)))
+            rows.append(row_values(env, stamp, data_text, source_text))
+            part = position // BUCKET
+            party_rows.extend((part, key, position) for key in sorted(catalog.index_keys(doc, target, refs)))
             positions[i] = position
         if problems:
             raise ValidationError(problems)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import Ledger
-from ledger.sqlstore import read_for_fold
+from ledger.foldreads import read_for_fold
 from projections import fold
 from tests.samples import SRC
 

@@ -33,7 +33,7 @@ COMMON = [
     # upsert: the conflicting row would be updated
     "INSERT INTO events SELECT * FROM events WHERE position = 3 ON CONFLICT (position) DO UPDATE SET payload = '{}'",
     "INSERT INTO event_parties SELECT * FROM event_parties WHERE position = 1 "
-    "ON CONFLICT (party, position) DO UPDATE SET party = 'mallory'",
+    "ON CONFLICT (bucket, party, position) DO UPDATE SET party = 'mallory'",
 ]
 SQLITE_ONLY = [
     "UPDATE OR REPLACE events SET position = 1 WHERE position = 2",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from ledger import ConflictError, Ledger, SchemaVersionError, ValidationError
+from tests.oldschema import seed_at_revision
 from tests.samples import SRC, basic, investment, party
 
 
@@ -232,26 +234,27 @@ def test_open_refuses_a_newer_schema(ledger: Ledger, db_url: str) -> None:
         Ledger.init(db_url)
 
 
-def test_init_upgrades_a_first_revision_database_without_losing_events(db_url: str) -> None:
+@pytest.mark.parametrize("revision", ["0001", "0004"])
+def test_init_upgrades_an_older_database_without_losing_events(db_url: str, revision: str, tmp_path: Path) -> None:
     from ledger import migrate
-    from ledger.sqlstore import make_engine
 
-    engine = make_engine(db_url)
-    migrate.upgrade(engine, "0001")
-    with pytest.raises(SchemaVersionError, match="at schema revision 0001.*init"):
+    before = seed_at_revision(db_url, revision, basic(), tmp_path)
+    with pytest.raises(SchemaVersionError, match=f"at schema revision {revision}.*init"):
         Ledger.open(db_url)
-    # write through the store at revision 0001 (the code path is the same; only triggers are missing)
-    from ledger.api import Ledger as L
-    from ledger.sqlstore import SqlStore
-
-    old = L(SqlStore(engine), db_url)
-    old.append(basic())
-    before = snapshot(old)
-    assert Ledger.init(db_url) == ("0001", migrate.code_head())
+    assert Ledger.init(db_url) == (revision, migrate.code_head())
     with Ledger.open(db_url) as lg:
         assert snapshot(lg) == before
+        report = lg.verify()  # the chain, and the party index rebuilt and compared (stream keys included)
+        assert report.ok, report.problems
+        with Ledger.open(f"sqlite:///{tmp_path / 'seed.db'}") as seed:  # the same events, written at head
+            for party_name in ("openai", "microsoft"):
+                assert lg.history(party=party_name).to_json() == seed.history(party=party_name).to_json()
+                assert lg.state(as_of="2025-01-01", party=party_name).to_json() == \
+                    seed.state(as_of="2025-01-01", party=party_name).to_json()
+            for stream in {e["stream"] for e in seed.events()}:
+                assert list(lg.events(stream=stream)) == list(seed.events(stream=stream))
+        lg.append([investment("inv-after-upgrade", "2024", "1")])
         assert lg.verify().ok
-    engine.dispose()
 
 
 def test_database_refuses_update_and_delete(ledger: Ledger) -> None:

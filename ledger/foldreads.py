@@ -1,0 +1,98 @@
+"""Reads for the fold: the few columns it needs, at the driver level, streamed.
+
+A whole-ledger fold reads every event; a one-party fold reads only the positions the party
+index (``event_parties``) lists under the party and the items its events depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from sqlalchemy import select
+
+from ledger.schema import EVENTS, bucket
+from ledger.sqlstore import param_mark, translate
+
+if TYPE_CHECKING:
+    from ledger.sqlstore import SqlStore
+
+
+def keyed_positions(upto: int) -> str:
+    """SQL for "the position is listed under the key ``{m}``": one index seek per bucket up to
+    ``upto``'s (the bucket numbers are integers we generate, never input)."""
+    buckets = ", ".join(str(b) for b in range(bucket(upto) + 1))
+    return f"e.position IN (SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party = {{m}})"
+
+
+def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[str, Any]]:
+    """Which events were corrected or retracted, by which event and at which position."""
+    query = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
+        (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted")
+    ).order_by(EVENTS.c.position)
+    if upto is not None:
+        query = query.where(EVENTS.c.position <= upto)
+    found: dict[str, dict[str, Any]] = {}
+    with translate(), store.engine.connect() as conn:
+        for id_, type_, corrects, payload, position in conn.execute(query):
+            if type_ == "EventRetracted":
+                found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
+            else:
+                found[corrects] = {"corrected_by": id_, "position": position}
+    return found
+
+
+PARTY_SECTION_TYPES = ("PartyRegistered", "PartyRestructured", "EventRetracted")
+
+
+def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
+    """The fields a fold needs, read at the driver level, in position order.
+
+    With ``party``, only the events that can shape an item involving it, in two rounds: the
+    events indexed under the party; then those indexed under the conditions and cases they
+    name (a condition met ends a right; a case's parties can grow after filing) and the party
+    events of the parties it controls (``controlled_by`` makes them its items).
+    """
+    if party is None:
+        return fold_rows(store, "e.position <= {m}", (upto,))
+    keyed = f"e.position <= {{m}} AND {keyed_positions(upto)}"
+    first = list(fold_rows(store, keyed, (upto, party)))
+    linked: set[str] = set()
+    controlled: set[str] = set()
+    for e in first:
+        data = e["data"]
+        for name in ("ends_when", "restricted_when"):
+            if data.get(name):
+                linked.add(f"condition:{data[name]}")
+        if e["type"].startswith("LegalAction"):
+            linked.add(f"case:{data['case']}")
+        if e["type"] == "PartyRestructured" and data.get("controlled_by") == party and data["party"] != party:
+            controlled.add(data["party"])
+    if not linked and not controlled:
+        return iter(first)
+    more: dict[int, dict[str, Any]] = {e["position"]: e for e in first}
+    for key in sorted(linked):
+        more.update((e["position"], e) for e in fold_rows(store, keyed, (upto, key)))
+    for other in sorted(controlled):
+        types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
+        more.update((e["position"], e) for e in fold_rows(
+            store, f"e.type IN ({types}) AND {keyed}", (*PARTY_SECTION_TYPES, upto, other)))
+    return iter([more[p] for p in sorted(more)])
+
+
+def fold_rows(
+    store: SqlStore, where: str, params: tuple[Any, ...], order: str = "e.position",
+) -> Iterator[dict[str, Any]]:
+    """The fields a fold needs of the events matching ``where`` (``{m}`` marks a parameter),
+    read at the driver level and streamed in ``order``."""
+    mark = param_mark(store.engine.dialect)
+    sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
+           f"WHERE {where.replace('{m}', mark)} ORDER BY {order}")
+    loads = orjson.loads
+    with translate(), store.engine.connect() as conn:
+        result = conn.exec_driver_sql(sql, params)
+        while rows := result.fetchmany(10_000):
+            for position, id_, type_, eff, certainty, corrects, payload in rows:
+                yield {"position": position, "id": id_, "type": type_, "effective_date": eff,
+                       "certainty": certainty, "corrects": corrects, "data": loads(payload)}
