@@ -85,7 +85,7 @@ def _folds_at(store: SqlStore, position: int, days: list[str]) -> Iterator[tuple
         start = i
         while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
             i += 1
-        folder.apply(selected[start:i])
+        folder.apply(selected[start:i], in_fold_order=True)
         yield day, folder, i
 
 
@@ -157,9 +157,10 @@ def fold_in_order(
         batch.append(event)
         if len(batch) >= chunk:
             folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
-                                       removed=removed))
+                                       removed=removed), in_fold_order=True)
             batch = []
-    folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty, removed=removed))
+    folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty, removed=removed),
+                 in_fold_order=True)
     return folder.result(as_of, consume=True)
 
 

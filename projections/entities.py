@@ -80,7 +80,8 @@ def stake_changed(st: State, e: Mapping[str, Any]) -> None:
 def render_stake(item: Item, as_of: str) -> None:
     """Turn the internal per-currency totals into the documented ``invested`` list, sorted by currency."""
     invested = []
-    for currency, (total, approximate) in sorted(item["invested"].items()):
+    totals = item["invested"]
+    for currency, (total, approximate) in (totals.items() if len(totals) < 2 else sorted(totals.items())):
         entry: dict[str, Any] = {"amount": format(total, "f"), "currency": currency}
         if approximate:
             entry["approximate"] = True

@@ -70,12 +70,17 @@ class Folder:
         """(date sort key, position) of the last folded event; None before any."""
         return self._last
 
-    def apply(self, events: Iterable[Event]) -> None:
-        """Fold a batch of selected events; within the batch, order does not matter."""
-        days: dict[str, list[Event]] = {}
-        for e in events:
-            days.setdefault(date_sort_key(e["effective_date"]), []).append(e)
-        batch = concat_days(days, by_position=False)
+    def apply(self, events: Iterable[Event], *, in_fold_order: bool = False) -> None:
+        """Fold a batch of selected events; within the batch, order does not matter, unless
+        ``in_fold_order`` says the batch is already in fold order (what :func:`select_events`
+        returns): then it is folded as given, without regrouping it by day."""
+        if in_fold_order:
+            batch = list(events)
+        else:
+            days: dict[str, list[Event]] = {}
+            for e in events:
+                days.setdefault(date_sort_key(e["effective_date"]), []).append(e)
+            batch = concat_days(days, by_position=False)
         if batch and self._last is not None and sort_key(batch[0]) <= self._last:
             raise ValueError(
                 f"event {batch[0]['id']!r} at {sort_key(batch[0])} comes before what is already folded "

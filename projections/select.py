@@ -58,7 +58,22 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _promote_survivors()
             gc.enable()
+
+
+def _promote_survivors() -> None:
+    """Move every tracked object to the oldest generation without scanning it.
+
+    Otherwise the first allocation after re-enabling runs a young-generation collection over
+    everything the pause allocated and kept (a million-event state: millions of objects, 1.5 s,
+    a tenth of a rebuild). freeze/unfreeze only splices the generation lists. Nothing is lost:
+    refcounting frees what is dropped, and the next full collection still sees everything. Skipped
+    when the host process keeps frozen objects of its own, which unfreeze would release.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def sort_key(event: Event) -> tuple[str, int]:

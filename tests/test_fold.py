@@ -731,3 +731,34 @@ def test_a_consumed_folder_gives_the_same_result_and_cannot_be_reused() -> None:
                   "2002")
     with pytest.raises(RuntimeError, match="consumed"):
         folder.apply([later])
+
+
+def test_gc_paused_promotes_survivors_without_a_young_collection_and_keeps_a_hosts_frozen_objects() -> None:
+    import weakref
+
+    from projections.select import gc_paused
+
+    class Node:
+        pass
+
+    with gc_paused():
+        assert not gc.isenabled()
+        kept = [[i] for i in range(100_000)]
+        cyclic = Node()
+        cyclic.me = cyclic  # type: ignore[attr-defined]
+        gone = weakref.ref(cyclic)
+        del cyclic
+    assert gc.isenabled()
+    # already in the oldest generation: no young collection will scan the 100,000 survivors
+    assert {id(kept[0]), id(kept[-1])} <= {id(o) for o in gc.get_objects(generation=2)}
+    assert len(kept) == 100_000
+    gc.collect()
+    assert gone() is None  # cyclic garbage made during the pause is still collected
+    gc.freeze()  # a host process that freezes its own objects keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            kept.append([0])
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
