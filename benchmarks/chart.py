@@ -14,7 +14,7 @@ def _bars(ax: Any, rows: list[tuple[str, float | None, str]], title: str, unit: 
         ax.axis("off")
         return
     labels = [r[0] for r in rows]
-    values = [r[1] for r in rows]
+    values = [r[1] for r in rows if r[1] is not None]
     colors = [r[2] for r in rows]
     y = range(len(rows))
     ax.barh(list(y), values, color=colors)

@@ -275,6 +275,25 @@ def ours_queries(p: dict[str, Any]) -> dict[str, Any]:
 
 
 @task
+def ours_checkpoints(p: dict[str, Any]) -> dict[str, Any]:
+    """``Ledger.rebuild()`` (what `alliance-ledger rebuild` runs): checkpoints for the as-of queries."""
+
+    lg, _ = _open(p["url"])
+    c = cpu()
+    t = now()
+    made = lg.rebuild()
+    wall = now() - t
+    cpu_s = cpu() - c
+    with lg.store.engine.connect() as conn:
+        from sqlalchemy import text
+
+        stored = conn.execute(text("SELECT count(*), sum(length(state)) FROM checkpoints")).one()
+    lg.close()
+    return {"checkpoints": len(made), "dates": [d for d, _ in made], "wall_s": round(wall, 3),
+            "cpu_s": round(cpu_s, 3), "stored": int(stored[0]), "stored_mb": round((stored[1] or 0) / 1e6, 1)}
+
+
+@task
 def ours_diff(p: dict[str, Any]) -> dict[str, Any]:
 
     lg, _ = _open(p["url"])
