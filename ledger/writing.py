@@ -180,7 +180,7 @@ class Appender:
                 stamp = stamps[env["recorded_at"]] = w.db_timestamp(env["recorded_at"])
             rows.append(row_values(env, stamp, data_text, source_text))
             part = position // BUCKET
-            party_rows.extend((part, key, position) for key in sorted(catalog.index_keys(doc, target, refs)))
+            party_rows.extend((part, key, position) for key in catalog.index_keys(doc, target, refs))
             positions[i] = position
         if problems:
             raise ValidationError(problems)
