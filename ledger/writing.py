@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +35,8 @@ class AppendResult:
     streams: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Shallow (``dataclasses.asdict`` deep-copies: 0.2 s for a 100,000-event result)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class Appender:
