@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key
-from ledger.foldreads import fold_rows, read_for_fold, supersessions
+from ledger.foldreads import fold_rows, supersessions
 from ledger.sqlstore import param_mark, translate
 from projections import Folder, select_events
 
@@ -39,7 +39,7 @@ class _SafeUnpickler(pickle.Unpickler):
 
 
 def encode(folder: Folder) -> bytes:
-    return zlib.compress(pickle.dumps(folder.dump(), protocol=5), 1)
+    return zlib.compress(pickle.dumps(folder.dump(copy=False), protocol=5), 1)
 
 
 def decode(blob: bytes) -> Folder:
@@ -76,17 +76,33 @@ def rebuild(store: SqlStore, count: int = 8) -> list[tuple[str, int]]:
     return made
 
 
-def _folds_at(store: SqlStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
+def _folds_at(store: SqlStore, position: int, days: list[str], chunk: int = 20_000) -> Iterator[tuple[str, Folder, int]]:
     """One fold of the ledger as known at ``position``, paused at each of ``days`` (ascending):
-    yields (day, the folder with every event dated <= day, how many events that is)."""
-    selected = select_events(read_for_fold(store, position), as_of="9999-12-31", known_at=position)
-    folder, i = Folder(), 0
-    for day in days:
-        start = i
-        while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
-            i += 1
-        folder.apply(selected[start:i], in_fold_order=True)
-        yield day, folder, i
+    yields (day, the folder with every event dated <= day, how many events that is).
+
+    The events are streamed in fold order, a chunk at a time, so memory holds the accumulator
+    and one chunk (a million-event ledger read whole took 3 GB)."""
+    removed = removals(store, position)
+    folder, done, pending = Folder(), 0, list(days)
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal done
+        selected = select_events(batch, as_of="9999-12-31", known_at=position, removed=removed)
+        folder.apply(selected, in_fold_order=True)
+        done += len(selected)
+        batch.clear()
+
+    for event in tail(store, None, "9999-12-31", position):
+        while pending and date_sort_key(event["effective_date"]) > pending[0]:
+            flush()
+            yield pending.pop(0), folder, done
+        batch.append(event)
+        if len(batch) >= chunk:
+            flush()
+    flush()
+    for day in pending:
+        yield day, folder, done
 
 
 def _insert(store: SqlStore, day: str, position: int, events: int, blob: bytes) -> None:

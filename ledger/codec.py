@@ -7,6 +7,7 @@ same envelope always hashes the same on every engine and every run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -60,8 +61,12 @@ def format_ts(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ts(text: str) -> datetime:
-    """Inverse of :func:`format_ts`; also accepts any ISO-8601 time with an offset (or naive = UTC)."""
+    """Inverse of :func:`format_ts`; also accepts any ISO-8601 time with an offset (or naive = UTC).
+
+    Cached: a batch of events shares one ``recorded_at``, and reads convert it per row.
+    """
     ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
@@ -99,16 +104,21 @@ ROW_COLUMNS = (
 """Columns selected to rebuild an envelope, in :data:`ENVELOPE_FIELDS` order."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _stored_ts(value: datetime | str) -> str:
+    """A stored recorded_at (a datetime, or text from SQLite through a raw driver query) as
+    exported; cached because a whole batch of events shares one."""
+    return format_ts(parse_ts(value) if isinstance(value, str) else value)
+
+
 def envelope_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
     """Rebuild the stored envelope from a row selected as :data:`ROW_COLUMNS`."""
     (id_, type_, eff, stream, certainty, source, recorded_by, corrects, payload,
      position, recorded_at, stream_version, schema_version, prev_hash, hash_) = row
-    if isinstance(recorded_at, str):  # SQLite through a raw driver query
-        recorded_at = parse_ts(recorded_at)
     return {
         "id": id_, "type": type_, "effective_date": eff, "stream": stream, "certainty": certainty,
         "source": orjson.loads(source) if source is not None else None,
         "recorded_by": recorded_by, "corrects": corrects, "data": orjson.loads(payload),
-        "position": position, "recorded_at": format_ts(recorded_at), "stream_version": stream_version,
+        "position": position, "recorded_at": _stored_ts(recorded_at), "stream_version": stream_version,
         "schema_version": schema_version, "prev_hash": prev_hash, "hash": hash_,
     }

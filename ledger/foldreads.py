@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ledger.schema import EVENTS, bucket
 from ledger.sqlstore import param_mark, translate
@@ -26,16 +26,18 @@ def keyed_positions(upto: int) -> str:
     return f"e.position IN (SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party = {{m}})"
 
 
+_WITHDRAWALS = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
+    (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted"), EVENTS.c.position <= bindparam("upto")
+).order_by(EVENTS.c.position)
+"""Built once (a query built per call leaves small reference cycles; see ledger.sqlstore)."""
+
+
 def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[str, Any]]:
     """Which events were corrected or retracted, by which event and at which position."""
-    query = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
-        (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted")
-    ).order_by(EVENTS.c.position)
-    if upto is not None:
-        query = query.where(EVENTS.c.position <= upto)
     found: dict[str, dict[str, Any]] = {}
     with translate(), store.engine.connect() as conn:
-        for id_, type_, corrects, payload, position in conn.execute(query):
+        rows = conn.execute(_WITHDRAWALS, {"upto": upto if upto is not None else 2**62})
+        for id_, type_, corrects, payload, position in rows:
             if type_ == "EventRetracted":
                 found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
             else:

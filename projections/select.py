@@ -68,7 +68,9 @@ def _promote_survivors() -> None:
     Otherwise the first allocation after re-enabling runs a young-generation collection over
     everything the pause allocated and kept (a million-event state: millions of objects, 1.5 s,
     a tenth of a rebuild). freeze/unfreeze only splices the generation lists. Nothing is lost:
-    refcounting frees what is dropped, and the next full collection still sees everything. Skipped
+    refcounting frees what is dropped, and the next full collection still sees everything. But
+    cyclic garbage made during a pause now waits for that full collection, so the paused work of
+    this project makes none (tests/test_store_contract.py checks appends and queries). Skipped
     when the host process keeps frozen objects of its own, which unfreeze would release.
     """
     if gc.get_freeze_count() == 0:

@@ -292,3 +292,28 @@ def test_tiny_and_huge_decimals_round_trip_through_export(ledger: Ledger, tmp_pa
         again = io.BytesIO()
         copy.export(again)
     assert again.getvalue() == buf.getvalue()
+
+
+def test_appends_and_queries_leave_no_cyclic_garbage(ledger: Ledger) -> None:
+    """Paused-GC work hands its survivors straight to the oldest generation (projections.select),
+    so cyclic garbage made there waits for a full collection: the library must make none. (An
+    expanding IN construct per id lookup once left cycles holding every batch's ids.)"""
+    import gc
+
+    ledger.append(basic())  # first use: connections, compiled statements, caches
+    ledger.state(as_of="2025-01-01")
+    ledger.state(as_of="2025-01-01", party="openai")
+    gc.collect()
+    for k in range(3):
+        ledger.append([investment(f"inv-cycle-{k}", "2024", str(k + 1))])
+        ledger.append([investment(f"inv-cycle-{k}", "2024", str(k + 1))])  # idempotent: the id lookup path
+        ledger.state(as_of="2025-01-01")
+        ledger.state(as_of="2025-01-01", party="openai")
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        found = gc.collect()
+        kinds = sorted({type(o).__name__ for o in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert found == 0, f"cyclic garbage left behind: {kinds}"
