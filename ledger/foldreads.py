@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from ledger.sqlstore import SqlStore
 
 
-def keyed_positions(upto: int) -> str:
-    """SQL for "the position is listed under the key ``{m}``": one index seek per bucket up to
-    ``upto``'s (the bucket numbers are integers we generate, never input)."""
+def keyed_positions(upto: int, keys: int = 1) -> str:
+    """SQL for "the position is listed under one of ``keys`` keys (``{m}`` each)": index seeks per
+    bucket up to ``upto``'s (the bucket numbers are integers we generate, never input)."""
     buckets = ", ".join(str(b) for b in range(bucket(upto) + 1))
-    return f"e.position IN (SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party = {{m}})"
+    wanted = "= {m}" if keys == 1 else f"IN ({', '.join(['{m}'] * keys)})"
+    return f"e.position IN (SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted})"
 
 
 _WITHDRAWALS = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
@@ -46,6 +47,7 @@ def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[st
 
 
 PARTY_SECTION_TYPES = ("PartyRegistered", "PartyRestructured", "EventRetracted")
+_KEYS_PER_QUERY = 500
 
 
 def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
@@ -74,12 +76,14 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
     if not linked and not controlled:
         return iter(first)
     more: dict[int, dict[str, Any]] = {e["position"]: e for e in first}
-    for key in sorted(linked):
-        more.update((e["position"], e) for e in fold_rows(store, keyed, (upto, key)))
-    for other in sorted(controlled):
-        types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
-        more.update((e["position"], e) for e in fold_rows(
-            store, f"e.type IN ({types}) AND {keyed}", (*PARTY_SECTION_TYPES, upto, other)))
+    types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
+    for keys, only in ((sorted(linked), ()), (sorted(controlled), PARTY_SECTION_TYPES)):
+        for start in range(0, len(keys), _KEYS_PER_QUERY):  # one query per chunk, not per key (a busy party names hundreds)
+            chunk = keys[start:start + _KEYS_PER_QUERY]
+            where = f"e.position <= {{m}} AND {keyed_positions(upto, len(chunk))}"
+            if only:
+                where = f"e.type IN ({types}) AND {where}"
+            more.update((e["position"], e) for e in fold_rows(store, where, (*only, upto, *chunk)))
     return iter([more[p] for p in sorted(more)])
 
 
