@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -76,32 +76,11 @@ def rebuild(store: SqlStore, count: int = 8) -> list[tuple[str, int]]:
     return made
 
 
-def _folds_at(store: SqlStore, position: int, days: list[str], chunk: int = 20_000) -> Iterator[tuple[str, Folder, int]]:
+def _folds_at(store: SqlStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
     """One fold of the ledger as known at ``position``, paused at each of ``days`` (ascending):
-    yields (day, the folder with every event dated <= day, how many events that is).
-
-    The events are streamed in fold order, a chunk at a time, so memory holds the accumulator
-    and one chunk (a million-event ledger read whole took 3 GB)."""
-    removed = removals(store, position)
-    folder, done, pending = Folder(), 0, list(days)
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        nonlocal done
-        selected = select_events(batch, as_of="9999-12-31", known_at=position, removed=removed)
-        folder.apply(selected, in_fold_order=True)
-        done += len(selected)
-        batch.clear()
-
-    for event in tail(store, None, "9999-12-31", position):
-        while pending and date_sort_key(event["effective_date"]) > pending[0]:
-            flush()
-            yield pending.pop(0), folder, done
-        batch.append(event)
-        if len(batch) >= chunk:
-            flush()
-    flush()
-    for day in pending:
+    yields (day, the folder with every event dated <= day, how many events that is)."""
+    folder = Folder()
+    for day, done in _feed(store, folder, None, "9999-12-31", position, pauses=days):
         yield day, folder, done
 
 
@@ -163,21 +142,46 @@ def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> I
 
 def fold_in_order(
     store: SqlStore, folder: Folder, after_day: str | None, as_of: str, known_at: int, min_certainty: str,
-    chunk: int = 20_000,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Feed ``folder`` the events after ``after_day`` in fold order, chunk by chunk, and return
-    the sections: memory holds the accumulator and one chunk, not the ledger."""
+    """Feed ``folder`` the events after ``after_day`` in fold order and return the sections."""
+    for _ in _feed(store, folder, after_day, as_of, known_at, min_certainty):
+        pass
+    return folder.result(as_of, consume=True)
+
+
+def _feed(
+    store: SqlStore, folder: Folder, after_day: str | None, as_of: str, known_at: int,
+    min_certainty: str = "rumored", pauses: Iterable[str] = (), chunk: int = 20_000,
+) -> Iterator[tuple[str, int]]:
+    """Fold into ``folder`` the events dated in (after_day, as_of] and recorded up to
+    ``known_at``, streamed in fold order a chunk at a time: memory holds the accumulator and
+    one chunk, not the ledger (read whole, a million events took 3 GB).
+
+    At each of ``pauses`` (ascending dates) yields (day, events folded so far) once every
+    selected event dated <= day is in ``folder``.
+    """
     removed = removals(store, known_at)
+    pending = list(pauses)
     batch: list[dict[str, Any]] = []
+    done = 0
+
+    def flush() -> int:
+        selected = select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
+                                 removed=removed)
+        folder.apply(selected, in_fold_order=True)
+        batch.clear()
+        return len(selected)
+
     for event in tail(store, after_day, as_of, known_at):
+        while pending and date_sort_key(event["effective_date"]) > pending[0]:
+            done += flush()
+            yield pending.pop(0), done
         batch.append(event)
         if len(batch) >= chunk:
-            folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
-                                       removed=removed), in_fold_order=True)
-            batch = []
-    folder.apply(select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty, removed=removed),
-                 in_fold_order=True)
-    return folder.result(as_of, consume=True)
+            done += flush()
+    done += flush()
+    for day in pending:
+        yield day, done
 
 
 class CheckpointCache:
