@@ -151,34 +151,20 @@ EVENT_LIST_ADAPTER: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
 
 
 def to_document(event: Envelope, event_id: str) -> dict[str, Any]:
-    """The canonical input document of an event: what is stored, hashed and exported.
-
-    Optional envelope fields are always present (``null`` when absent) so every stored envelope
-    has the same keys. Amendment payloads keep explicit nulls; other payloads drop absent fields.
-    """
-    data = event.data  # type: ignore[attr-defined]
-    payload = data.model_dump(mode="json", exclude_unset=True) if data.amends else data.model_dump(mode="json", exclude_none=True)
-    return {
-        "id": event_id,
-        "type": event.type,  # type: ignore[attr-defined]
-        "effective_date": event.effective_date,
-        "stream": event.stream,
-        "certainty": event.certainty.value,
-        "source": event.source.model_dump(mode="json", exclude_none=True) if event.source else None,
-        "recorded_by": event.recorded_by,
-        "corrects": event.corrects,
-        "data": payload,
-    }
+    """The canonical input document of one event (see :func:`to_documents`), with ``event_id``."""
+    return {**to_documents([event])[0], "id": event_id}  # type: ignore[list-item]
 
 
 _OPTIONAL_KEYS = ("id", "source", "recorded_by", "corrects")
 
 
 def to_documents(events: list[Event]) -> list[dict[str, Any]]:
-    """``[to_document(e, e.id) for e in events]``, with one serializer call for the whole list.
+    """The canonical input documents of events: what is stored, hashed and exported.
 
-    Same documents (a test compares them), a sixth less time: this is on the append path of
-    every event. Ids left out stay ``None`` here; the caller generates them.
+    Optional envelope fields are always present (``null`` when absent) so every stored envelope
+    has the same keys. Amendment payloads keep explicit nulls; other payloads drop absent fields.
+    One serializer call serves the whole list (per event it was a sixth more time on the append
+    path). Ids left out stay ``None`` here; the caller generates them.
     """
     docs: list[dict[str, Any]] = EVENT_LIST_ADAPTER.dump_python(events, mode="json", exclude_none=True)
     for event, doc in zip(events, docs, strict=True):

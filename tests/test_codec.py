@@ -1,7 +1,7 @@
 """The append path's bulk shortcuts give exactly what the one-event definitions give.
 
-``events.to_documents`` (one serializer call per batch) must equal ``to_document`` per event,
-and ``codec.seal`` (payloads serialized once, spliced in) must give ``codec.event_hash``: a
+``events.to_documents`` (one serializer call per batch) must give what each model's own dump
+gives, and ``codec.seal`` (payloads serialized once, spliced in) must give ``codec.event_hash``: a
 difference would fork the hash chain between writing and ``verify``.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from events import EVENT_LIST_ADAPTER, to_document, to_documents
-from ledger.codec import GENESIS_HASH, canonical, event_hash, seal
+from ledger.codec import GENESIS_HASH, INPUT_FIELDS, canonical, event_hash, seal
 
 DATA_FILE = Path(__file__).parents[1] / "ledger/data/microsoft_openai.jsonl"
 SRC = {"url": "https://example.com/a", "title": "t"}
@@ -35,12 +35,22 @@ def _inputs() -> list[dict[str, Any]]:
     return rows + EXTRA
 
 
-def test_to_documents_equals_to_document_for_every_event() -> None:
+def test_to_documents_follows_the_document_rules_for_every_event() -> None:
     models = EVENT_LIST_ADAPTER.validate_python(_inputs())
-    one_by_one = [to_document(m, m.id) for m in models]  # type: ignore[arg-type]
-    assert to_documents(models) == one_by_one
-    assert one_by_one[-4]["data"] == {"right": "r", "until": None, "terms": {"a": "1"}}  # the null is kept
-    assert one_by_one[-2]["data"]["stake"] == {"exact": "5", "basis": "equity"}  # the default is filled in
+    docs = to_documents(models)
+    for model, doc in zip(models, docs, strict=True):
+        assert list(sorted(doc)) == sorted(INPUT_FIELDS)  # optional fields present, null when absent
+        assert doc["id"] == model.id and doc["corrects"] == model.corrects and doc["recorded_by"] == model.recorded_by
+        data = model.data
+        # checked against each model's own dump: amendments keep given nulls, other payloads drop them
+        expected = data.model_dump(mode="json", exclude_unset=True) if data.amends else \
+            data.model_dump(mode="json", exclude_none=True)
+        assert doc["data"] == expected
+        assert doc["source"] == (model.source.model_dump(mode="json", exclude_none=True) if model.source else None)
+    assert docs[-4]["data"] == {"right": "r", "until": None, "terms": {"a": "1"}}  # the null is kept
+    assert docs[-2]["data"]["stake"] == {"exact": "5", "basis": "equity"}  # the default is filled in
+    assert docs[-2]["source"] is None and docs[-1]["corrects"] == "x"
+    assert to_document(models[0], "given-id") == {**docs[0], "id": "given-id"}
 
 
 @pytest.mark.parametrize("index", range(0, 138, 7))
