@@ -3,8 +3,7 @@
 A checkpoint at (D, P) holds the fold of every event with effective date <= D and position
 <= P, as known at P. It answers a query (as_of >= D, known_at >= P) exactly when nothing
 recorded in (P, known_at] changes that prefix: no event dated <= D arrived (a backdated one),
-no correction withdrew an event dated <= D, and no retraction arrived (retractions are checked
-conservatively). Then the answer is the checkpoint plus the events dated in (D, as_of]. Any other
+and no correction or retraction withdrew an event dated <= D. Then the answer is the checkpoint plus the events dated in (D, as_of]. Any other
 query, or any doubt, folds from the start: checkpoints are derived data, and deleting them
 changes nothing but speed (``alliance-ledger rebuild`` recreates them).
 
@@ -105,17 +104,35 @@ def candidates(store: SqlStore, as_of: str, known_at: int) -> Iterator[tuple[int
 
 
 def still_valid(store: SqlStore, day: str, position: int, known_at: int) -> bool:
-    """True when nothing recorded in (position, known_at] changes the folded prefix (see above)."""
+    """True when nothing recorded in (position, known_at] changes the folded prefix (see above).
+
+    Exact, not conservative: a correction or retraction of an event dated after ``day`` leaves
+    the checkpoint in use (a retraction names its target only in its payload, so the targets
+    of the withdrawals recorded since are read, through their partial index, and looked up).
+    """
     if known_at == position:
         return True
     mark = param_mark(store.engine.dialect)
-    sql = (
-        f"SELECT 1 FROM events e WHERE e.position > {mark} AND e.position <= {mark} AND ("
-        f"e.effective_on <= {mark} OR e.type = 'EventRetracted' OR (e.corrects IS NOT NULL AND EXISTS ("
-        f"SELECT 1 FROM events t WHERE t.id = e.corrects AND t.effective_on <= {mark}))) LIMIT 1"
-    )
+    backdated = (f"SELECT 1 FROM events WHERE position > {mark} AND position <= {mark} "
+                 f"AND effective_on <= {mark} LIMIT 1")
     with translate(), store.engine.connect() as conn:
-        return conn.exec_driver_sql(sql, (position, known_at, day, day)).first() is None
+        if conn.exec_driver_sql(backdated, (position, known_at, day)).first() is not None:
+            return False
+    targets = sorted(supersessions(store, upto=known_at, after=position))
+    return not any_dated_by(store, targets, day)
+
+
+def any_dated_by(store: SqlStore, ids: list[str], day: str, chunk: int = 500) -> bool:
+    """Whether any of the events ``ids`` is dated on or before ``day``."""
+    mark = param_mark(store.engine.dialect)
+    with translate(), store.engine.connect() as conn:
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            sql = (f"SELECT 1 FROM events WHERE id IN ({', '.join([mark] * len(part))}) "
+                   f"AND effective_on <= {mark} LIMIT 1")
+            if conn.exec_driver_sql(sql, (*part, day)).first() is not None:
+                return True
+    return False
 
 
 def load(store: SqlStore, checkpoint_id: int) -> Folder:

@@ -28,16 +28,18 @@ def keyed_positions(upto: int, keys: int = 1) -> str:
 
 
 _WITHDRAWALS = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
-    (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted"), EVENTS.c.position <= bindparam("upto")
+    (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted"),
+    EVENTS.c.position > bindparam("after"), EVENTS.c.position <= bindparam("upto"),
 ).order_by(EVENTS.c.position)
 """Built once (a query built per call leaves small reference cycles; see ledger.sqlstore)."""
 
 
-def supersessions(store: SqlStore, upto: int | None = None) -> dict[str, dict[str, Any]]:
-    """Which events were corrected or retracted, by which event and at which position."""
+def supersessions(store: SqlStore, upto: int | None = None, after: int = 0) -> dict[str, dict[str, Any]]:
+    """Which events were corrected or retracted, by which event and at which position
+    (withdrawals recorded at positions in (``after``, ``upto``])."""
     found: dict[str, dict[str, Any]] = {}
     with translate(), store.engine.connect() as conn:
-        rows = conn.execute(_WITHDRAWALS, {"upto": upto if upto is not None else 2**62})
+        rows = conn.execute(_WITHDRAWALS, {"after": after, "upto": upto if upto is not None else 2**62})
         for id_, type_, corrects, payload, position in rows:
             if type_ == "EventRetracted":
                 found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}

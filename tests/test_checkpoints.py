@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events import date_sort_key
 from ledger import Ledger
 from ledger.foldreads import read_for_fold
 from projections import fold
@@ -64,9 +65,10 @@ def build(lg: Ledger, rnd: random.Random, count: int = 8) -> None:
         fix = {**old, "id": f"fix-{i}", "corrects": old["id"], "effective_date": _date(rnd)}
         fix["data"] = {**old["data"], "money": {"amount": "7", "currency": "USD"}}
         later.append(fix)
-    target = rnd.choice([e for e in first if e["type"] == "MetricReported"] or investments)
-    if not any(e.get("corrects") == target["id"] for e in later):
-        later.append({"id": "retract-1", "type": "EventRetracted", "effective_date": "2024", "source": SRC,
+    corrected = {e.get("corrects") for e in later}
+    for i, target in enumerate(rnd.sample([e for e in first if e["id"] not in corrected], 3)):
+        # targets dated before and after the checkpoints: only the former may retire one
+        later.append({"id": f"retract-{i}", "type": "EventRetracted", "effective_date": "2024-12-28", "source": SRC,
                       "data": {"target": target["id"], "reason": "wrong"}})
     later.append({"id": "agi-met", "type": "ConditionMet", "effective_date": _date(rnd, 2010, 2020),
                   "source": SRC, "data": {"condition": "agi"}})
@@ -111,6 +113,21 @@ def test_checkpointed_state_equals_full_fold(tmp_path_factory: pytest.TempPathFa
         lg.rebuild(count)
         assert_same_answers(lg, rnd)
         assert lg.checkpoint_cache.used > 0
+        withdraw_late(lg, rnd)  # after the checkpoints, of events dated on both sides of them
+        assert_same_answers(lg, rnd)
+
+
+def withdraw_late(lg: Ledger, rnd: random.Random) -> None:
+    """Retract two live events and correct one, each withdrawal dated after every checkpoint."""
+    from ledger.checkpoints import removals
+
+    gone = removals(lg.store, lg.store.head()[0])
+    live = [e for e in lg.events() if e["type"] in ("InvestmentMade", "StakeChanged") and e["id"] not in gone]
+    first, second, third = rnd.sample(live, 3)
+    lg.append([{"id": f"late-drop-{e['id']}", "type": "EventRetracted", "effective_date": "2024-12-28",
+                "source": SRC, "data": {"target": e["id"], "reason": "wrong"}} for e in (first, second)])
+    lg.append([{**{k: third[k] for k in ("type", "data", "source", "certainty")}, "id": f"late-fix-{third['id']}",
+                "effective_date": "2024-12-28", "corrects": third["id"]}])
 
 
 def test_a_checkpoint_is_used_and_a_backdated_event_invalidates_it(ledger: Ledger) -> None:
@@ -129,4 +146,33 @@ def test_a_checkpoint_is_used_and_a_backdated_event_invalidates_it(ledger: Ledge
                     "data": {"investor": "alpha", "investee": "beta", "money": {"amount": "1", "currency": "USD"}}}])
     assert not checkpoints.still_valid(ledger.store, last_day, head, head + 2)
     assert checkpoints.still_valid(ledger.store, last_day, head, head + 1)  # the earlier belief still can
+    assert_same_answers(ledger, rnd)
+
+
+def test_only_withdrawals_of_events_dated_within_a_checkpoint_invalidate_it(ledger: Ledger) -> None:
+    """Invalidation is exact: retracting or correcting an event dated after the checkpoint's date
+    keeps it in use; withdrawing one dated on or before that date does not."""
+    from ledger import checkpoints
+
+    rnd = random.Random(5)
+    build(ledger, rnd)
+    ledger.append([{"id": "late", "type": "InvestmentMade", "effective_date": "2031-01-01", "source": SRC,
+                    "data": {"investor": "alpha", "investee": "beta", "money": {"amount": "1", "currency": "USD"}}}])
+    day, position = ledger.rebuild(4)[-1]
+    withdrawn = checkpoints.removals(ledger.store, position)
+    early = next(e for e in ledger.events() if e["type"] == "InvestmentMade" and e["id"] not in withdrawn
+                 and date_sort_key(e["effective_date"]) <= day)
+    ledger.append([{"id": "fix-late", "type": "InvestmentMade", "effective_date": "2032", "source": SRC,
+                    "corrects": "late", "data": {"investor": "alpha", "investee": "beta",
+                                                 "money": {"amount": "2", "currency": "USD"}}}])
+    ledger.append([{"id": "drop-fix", "type": "EventRetracted", "effective_date": "2032", "source": SRC,
+                    "data": {"target": "fix-late", "reason": "wrong"}}])
+    assert checkpoints.still_valid(ledger.store, day, position, position + 2)
+    before = ledger.checkpoint_cache.used
+    assert_same_answers(ledger, rnd, queries=6)
+    assert ledger.checkpoint_cache.used > before  # the late withdrawals did not retire it
+    ledger.append([{"id": "drop-early", "type": "EventRetracted", "effective_date": "2032", "source": SRC,
+                    "data": {"target": early["id"], "reason": "wrong"}}])
+    assert not checkpoints.still_valid(ledger.store, day, position, position + 3)
+    assert checkpoints.still_valid(ledger.store, day, position, position + 2)  # the earlier belief still can
     assert_same_answers(ledger, rnd)
