@@ -65,3 +65,14 @@ def test_party_index_property(tmp_path_factory: pytest.TempPathFactory, seed: in
         if seed % 2:
             _extra(lg)
         assert_party_views_match(lg, rnd)
+
+
+@given(st.lists(st.tuples(st.integers(1, 3 * 65_536), st.sets(st.sampled_from(["a", "b", "stream:x", "case:c"]),
+                                                             min_size=1)), max_size=60, unique_by=lambda t: t[0]))
+def test_index_rows_are_inserted_in_full_key_order(events: list[tuple[int, set[str]]]) -> None:
+    """The two stable sorts give exactly ``sorted`` for rows built in position order."""
+    from ledger.schema import bucket
+    from ledger.sqlstore import _index_order
+
+    rows = [(bucket(p), key, p) for p, keys in sorted(events) for key in keys]
+    assert _index_order(rows) == sorted(rows)
