@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key
-from ledger.foldreads import fold_rows, supersessions
+from ledger.foldreads import fold_chunks, supersessions
 from ledger.sqlstore import param_mark, translate
 from projections import Folder, select_events
 
@@ -147,14 +147,14 @@ def removals(store: SqlStore, known_at: int) -> set[str]:
     return set(supersessions(store, upto=known_at))
 
 
-def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> Iterator[dict[str, Any]]:
+def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> Iterator[list[dict[str, Any]]]:
     """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order
-    (effective date, position), streamed: the caller never holds the whole ledger."""
+    (effective date, position), streamed in chunks: the caller never holds the whole ledger."""
     if after_day is None:
-        return fold_rows(store, "e.effective_on <= {m} AND e.position <= {m}", (as_of, known_at),
-                         order="e.effective_on, e.position")
-    return fold_rows(store, "e.effective_on > {m} AND e.effective_on <= {m} AND e.position <= {m}",
-                     (after_day, as_of, known_at), order="e.effective_on, e.position")
+        return fold_chunks(store, "e.effective_on <= {m} AND e.position <= {m}", (as_of, known_at),
+                           order="e.effective_on, e.position")
+    return fold_chunks(store, "e.effective_on > {m} AND e.effective_on <= {m} AND e.position <= {m}",
+                       (after_day, as_of, known_at), order="e.effective_on, e.position")
 
 
 def fold_in_order(
@@ -189,11 +189,16 @@ def _feed(
         batch.clear()
         return len(selected)
 
-    for event in tail(store, after_day, as_of, known_at):
-        while pending and date_sort_key(event["effective_date"]) > pending[0]:
-            done += flush()
-            yield pending.pop(0), done
-        batch.append(event)
+    for events in tail(store, after_day, as_of, known_at):
+        start = 0
+        if pending and date_sort_key(events[-1]["effective_date"]) > pending[0]:  # a pause falls in this chunk
+            for i, event in enumerate(events):
+                while pending and date_sort_key(event["effective_date"]) > pending[0]:
+                    batch.extend(events[start:i])
+                    start = i
+                    done += flush()
+                    yield pending.pop(0), done
+        batch.extend(events[start:])
         if len(batch) >= chunk:
             done += flush()
     done += flush()
