@@ -3,9 +3,10 @@
 A checkpoint at (D, P) holds the fold of every event with effective date <= D and position
 <= P, as known at P. It answers a query (as_of >= D, known_at >= P) exactly when nothing
 recorded in (P, known_at] changes that prefix: no event dated <= D arrived (a backdated one),
-and no correction or retraction withdrew an event dated <= D. Then the answer is the checkpoint plus the events dated in (D, as_of]. Any other
-query, or any doubt, folds from the start: checkpoints are derived data, and deleting them
-changes nothing but speed (``alliance-ledger rebuild`` recreates them).
+and no correction or retraction withdrew an event dated <= D. Then the answer is the
+checkpoint plus the events dated in (D, as_of]. Any other query, or any doubt, folds from the
+start: checkpoints are derived data, and deleting them changes nothing but speed
+(``alliance-ledger rebuild`` recreates them).
 
 They are stored pickled, and read back with an unpickler that builds nothing but plain
 containers and Decimals, so a checkpoint row cannot run code.
@@ -152,9 +153,9 @@ def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> I
     (effective date, position), streamed in chunks: the caller never holds the whole ledger."""
     if after_day is None:
         return fold_chunks(store, "e.effective_on <= {m} AND e.position <= {m}", (as_of, known_at),
-                           order="e.effective_on, e.position")
+                           order="e.effective_on, e.position", whole=True)
     return fold_chunks(store, "e.effective_on > {m} AND e.effective_on <= {m} AND e.position <= {m}",
-                       (after_day, as_of, known_at), order="e.effective_on, e.position")
+                       (after_day, as_of, known_at), order="e.effective_on, e.position", whole=True)
 
 
 def fold_in_order(

@@ -12,9 +12,10 @@ from ledger import Ledger, foldreads
 from tests.test_checkpoints import build
 
 
-def test_a_whole_ledger_read_streams_on_every_engine(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    """PostgreSQL reads through a server-side cursor (a client-side one would load all 10M events
-    of a large ledger at once); chunks come in fold order and add up to the plain read."""
+def test_whole_ledger_reads_stream_and_party_reads_do_not(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a whole-ledger read goes through a server-side cursor (a client-side one
+    would load all 10M events of a large ledger at once), a one-party read does not; chunks come
+    in fold order and add up to the plain read."""
     build(ledger, random.Random(1))
     head = ledger.store.head()[0]
     cursors: list[Any] = []
@@ -25,14 +26,21 @@ def test_a_whole_ledger_read_streams_on_every_engine(ledger: Ledger, monkeypatch
 
     event.listen(ledger.store.engine, "before_cursor_execute", seen)
     monkeypatch.setattr(foldreads, "_CHUNK", 7)
-    chunks = list(foldreads.fold_chunks(ledger.store, "e.position <= {m}", (head,), "e.effective_on, e.position"))
+    chunks = list(foldreads.fold_chunks(ledger.store, "e.position <= {m}", (head,), "e.effective_on, e.position",
+                                        whole=True))
+    whole_cursors = cursors[:]
+    party = list(foldreads.read_for_fold(ledger.store, head, "alpha"))
     event.remove(ledger.store.engine, "before_cursor_execute", seen)
 
     assert [len(c) for c in chunks[:-1]] == [7] * (len(chunks) - 1) and 0 < len(chunks[-1]) <= 7
     flat = [e for c in chunks for e in c]
     assert sorted(e["position"] for e in flat) == list(range(1, head + 1))
     assert flat == list(foldreads.fold_rows(ledger.store, "e.position <= {m}", (head,), "e.effective_on, e.position"))
+    assert 0 < len(party) < head  # what it reads is test_party_index's business
     if ledger.store.dialect == "postgresql":
         import psycopg
 
-        assert cursors and all(isinstance(c, psycopg.ServerCursor) for c in cursors)
+        assert whole_cursors and all(isinstance(c, psycopg.ServerCursor) for c in whole_cursors)
+        # a party's few events: a plain query (PostgreSQL plans a cursor for its first rows, slower here)
+        party_cursors = cursors[len(whole_cursors):]
+        assert party_cursors and not any(isinstance(c, psycopg.ServerCursor) for c in party_cursors)
