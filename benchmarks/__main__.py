@@ -38,7 +38,7 @@ class Suite:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.n = args.events
-        self.work = Path(args.workdir or f"/tmp/alliance-ledger-bench/{self.n}").resolve()
+        self.work = _workdir(args)
         self.work.mkdir(parents=True, exist_ok=True)
         self.log_path = self.work / "suite.log"
         self.log = open(self.log_path, "a")  # noqa: SIM115
@@ -280,15 +280,19 @@ class Suite:
         from sqlalchemy.engine import make_url
 
         base = make_url(url)
-        admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench")
-            conn.execute("CREATE DATABASE bench")
         pg = base.set(database="bench").render_as_string(hide_password=False)
         print("PostgreSQL")
-        self.worker("ours_append", {"url": pg, "path": str(self.jsonl), "batch": self.args.batch}, key="pg_append")
-        if self.results["runs"]["pg_append"].get("failed"):
-            return
+        if self.args.pg_reuse:
+            self._reuse_pg(pg)
+        else:
+            admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS bench")
+                conn.execute("CREATE DATABASE bench")
+            self.worker("ours_append", {"url": pg, "path": str(self.jsonl), "batch": self.args.batch},
+                        key="pg_append")
+            if self.results["runs"]["pg_append"].get("failed"):
+                return
         # A whole-state fold holds every event in one process (~1.7-2.1 GB at 1,000,000 events, roughly
         # linear): above PG_WHOLE_MAX only the one-party series run unless --pg-series/--pg-rebuild say so.
         big = self.n > PG_WHOLE_MAX
@@ -305,6 +309,18 @@ class Suite:
             self.worker("ours_rebuild", {"url": pg, "as_of": AS_OF_ALL}, key="pg_rebuild")
         else:
             self._note(f"PostgreSQL rebuild (Ledger.state over the whole ledger): not run ({why}; --pg-rebuild)")
+
+    def _reuse_pg(self, pg: str) -> None:
+        """--pg-reuse: query the ``bench`` database an earlier run appended, if it holds this data
+        set's events (an hour of appending at 10M events); the append figures are not re-measured."""
+        import psycopg
+
+        with psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            row = conn.execute("SELECT count(*), max(position) FROM events").fetchone()
+        if row is None or (row[0], row[1]) != (self.n, self.n):
+            raise SystemExit(f"--pg-reuse: database bench holds {row[0] if row else 0:,} events, not this data "
+                             f"set's {self.n:,}: run without --pg-reuse")
+        self._note("PostgreSQL append: not re-measured (--pg-reuse); --merge keeps the earlier run's figures")
 
     def profiles(self) -> None:
         """Profiles of append, rebuild (Ledger.state) and fold at --profile-events (py-spy; cProfile fallback)."""
@@ -389,11 +405,16 @@ def update_readme(results: dict[str, Any], readme: Path) -> None:
     readme.write_text(text)
 
 
+def _workdir(args: argparse.Namespace) -> Path:
+    return Path(args.workdir or f"/tmp/alliance-ledger-bench/{args.events or 100_000}").resolve()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--events", type=int, default=None, help="ledger size (default 100000)")
-    p.add_argument("--out", default=str(HERE / "results.json"), help="results JSON to write (or to chart)")
+    p.add_argument("--out", default=None, help="results JSON to write (or to chart); default "
+                   "benchmarks/results.json for a full run, the scratch directory for --only/--skip")
     p.add_argument("--chart", metavar="PNG", help="draw the figures of --out as a PNG (alone: no run)")
     p.add_argument("--seed", type=int, default=20251101)
     p.add_argument("--batch", type=int, default=10_000, help="events per append batch (all writers)")
@@ -410,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip", type=lambda s: s.split(","), help="comma-separated steps to skip")
     p.add_argument("--pg-url", help="also measure the library on this PostgreSQL server (database 'bench' "
                    "is dropped and recreated), e.g. postgresql://ledger:ledger@127.0.0.1:5432/ledger_test")
+    p.add_argument("--pg-reuse", action="store_true", help="query the PostgreSQL database 'bench' an earlier "
+                   "run left (same --events), instead of dropping it and appending again")
     p.add_argument("--pg-series", type=lambda s: s.split(","), help="comma-separated state --as-of series on "
                    f"PostgreSQL: {', '.join(QUERY_SERIES)} (default all; without whole above {PG_WHOLE_MAX:,} events)")
     p.add_argument("--pg-rebuild", action=argparse.BooleanOptionalAction, default=None, help="whole-ledger "
@@ -423,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--readme", action="store_true", help="rewrite the latest-run table in benchmarks/README.md")
     args = p.parse_args(argv)
 
+    if args.out is None:  # a partial run must not replace the committed results of a full one
+        partial = (args.only or args.skip) and not args.profile_only
+        args.out = str(_workdir(args) / "results.json") if partial else str(HERE / "results.json")
     if args.chart and args.events is None and not args.profile_only:
         from benchmarks.chart import draw
 
