@@ -20,12 +20,21 @@ if TYPE_CHECKING:
     from ledger.sqlstore import SqlStore
 
 
-def keyed_positions(upto: int, keys: int = 1) -> str:
+def keyed_positions(store: SqlStore, upto: int, keys: int = 1) -> str:
     """SQL for "the position is listed under one of ``keys`` keys (``{m}`` each)": index seeks per
-    bucket up to ``upto``'s (the bucket numbers are integers we generate, never input)."""
+    bucket up to ``upto``'s (the bucket numbers are integers we generate, never input).
+
+    On PostgreSQL the positions are collected first (``= ANY(ARRAY(...))``) and the events then
+    read by primary key. As ``IN (subquery)``, the planner guessed ~140,000 positions for 500
+    keys that listed 2,329, and joined them against a scan of all 10M events: 1.5 s a query, 0.1 s
+    this way. SQLite plans the subquery well.
+    """
     buckets = ", ".join(str(b) for b in range(bucket(upto) + 1))
     wanted = "= {m}" if keys == 1 else f"IN ({', '.join(['{m}'] * keys)})"
-    return f"e.position IN (SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted})"
+    positions = f"SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted}"
+    if store.dialect == "postgresql":
+        return f"e.position = ANY(ARRAY({positions}))"
+    return f"e.position IN ({positions})"
 
 
 _WITHDRAWALS = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
@@ -63,7 +72,7 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
     """
     if party is None:
         return fold_rows(store, "e.position <= {m}", (upto,), whole=True)
-    keyed = f"e.position <= {{m}} AND {keyed_positions(upto)}"
+    keyed = f"e.position <= {{m}} AND {keyed_positions(store, upto)}"
     first = list(fold_rows(store, keyed, (upto, party)))
     linked: set[str] = set()
     controlled: set[str] = set()
@@ -83,7 +92,7 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
     for keys, only in ((sorted(linked), ()), (sorted(controlled), PARTY_SECTION_TYPES)):
         for start in range(0, len(keys), _KEYS_PER_QUERY):  # one query per chunk, not per key (a busy party names hundreds)
             chunk = keys[start:start + _KEYS_PER_QUERY]
-            where = f"e.position <= {{m}} AND {keyed_positions(upto, len(chunk))}"
+            where = f"e.position <= {{m}} AND {keyed_positions(store, upto, len(chunk))}"
             if only:
                 where = f"e.type IN ({types}) AND {where}"
             more.update((e["position"], e) for e in fold_rows(store, where, (*only, upto, *chunk)))
