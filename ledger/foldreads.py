@@ -119,8 +119,8 @@ def fold_chunks(
     ``whole`` (a read of the whole ledger, or a date range of it): PostgreSQL streams it through
     a server-side cursor, since a client-side one holds the whole result and 10M events would
     not fit. Not for the few events of one party: PostgreSQL plans a cursor for its first rows,
-    and that plan made the busiest parties' queries 4.6x slower at 10M events. SQLite's cursor
-    streams anyway.
+    and that plan made the busiest parties' queries about twice as slow at 10M events. SQLite's
+    cursor streams anyway.
     """
     mark = param_mark(store.engine.dialect)
     sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
