@@ -201,6 +201,7 @@ class Suite:
         if end != self.results["meta"]["code_fingerprint_start"]:
             self.results["code_changed_during_run"] = True
             print("warning: the measured code changed during this run (fingerprints differ)")
+        report.attach_pg_10m(self.results, HERE / "results-pg-10m.json")
         report.compute(self.results)
         return self.results
 
@@ -444,7 +445,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--merge", action="store_true", help="keep the runs of --out (same --events) for steps "
                    "not run now: re-run one failed step without redoing the others")
     p.add_argument("--readme", action="store_true", help="rewrite the latest-run table in benchmarks/README.md")
+    p.add_argument("--report-only", action="store_true", help="measure nothing: recompute the figures, ratios "
+                   "and targets of --out from its runs (and the PostgreSQL 10M file), rewrite it (and --readme)")
     args = p.parse_args(argv)
+
+    if args.report_only:
+        out = Path(args.out or HERE / "results.json")
+        results = json.loads(out.read_text())
+        report.attach_pg_10m(results, HERE / "results-pg-10m.json")
+        report.compute(results)
+        out.write_text(json.dumps(results, indent=1))
+        print(report.table(results))
+        print(f"\nwrote {out}")
+        if args.readme:
+            update_readme(results, HERE / "README.md")
+        return 0
 
     if args.out is None:  # a partial run must not replace the committed results of a full one
         partial = (args.only or args.skip) and not args.profile_only
