@@ -316,8 +316,12 @@ class Suite:
         set's events (an hour of appending at 10M events); the append figures are not re-measured."""
         import psycopg
 
-        with psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://")) as conn:
-            row = conn.execute("SELECT count(*), max(position) FROM events").fetchone()
+        try:
+            with psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://")) as conn:
+                row = conn.execute("SELECT count(*), max(position) FROM events").fetchone()
+        except psycopg.Error as exc:
+            raise SystemExit(f"--pg-reuse: no ledger to reuse in database bench ({exc}): run without "
+                             "--pg-reuse") from None
         if row is None or (row[0], row[1]) != (self.n, self.n):
             raise SystemExit(f"--pg-reuse: database bench holds {row[0] if row else 0:,} events, not this data "
                              f"set's {self.n:,}: run without --pg-reuse")
