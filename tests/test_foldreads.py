@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from events import date_sort_key
 from ledger import Ledger, foldreads
 from tests.test_checkpoints import build
 
@@ -35,6 +36,8 @@ def test_whole_ledger_reads_stream_and_party_reads_do_not(ledger: Ledger, monkey
     assert [len(c) for c in chunks[:-1]] == [7] * (len(chunks) - 1) and 0 < len(chunks[-1]) <= 7
     flat = [e for c in chunks for e in c]
     assert sorted(e["position"] for e in flat) == list(range(1, head + 1))
+    order = [(date_sort_key(e["effective_date"]), e["position"]) for e in flat]
+    assert order == sorted(order)  # fold order: effective date, then position
     assert flat == list(foldreads.fold_rows(ledger.store, "e.position <= {m}", (head,), "e.effective_on, e.position"))
     assert 0 < len(party) < head  # what it reads is test_party_index's business
     if ledger.store.dialect == "postgresql":
