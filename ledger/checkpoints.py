@@ -105,35 +105,45 @@ def candidates(store: SqlStore, as_of: str, known_at: int) -> Iterator[tuple[int
 
 
 def still_valid(store: SqlStore, day: str, position: int, known_at: int) -> bool:
-    """True when nothing recorded in (position, known_at] changes the folded prefix (see above).
+    """True when nothing recorded in (position, known_at] changes the folded prefix (see above)."""
+    return _valid(day, changed_from(store, position, known_at))
 
-    Exact, not conservative: a correction or retraction of an event dated after ``day`` leaves
-    the checkpoint in use (a retraction names its target only in its payload, so the targets
-    of the withdrawals recorded since are read, through their partial index, and looked up).
+
+def _valid(day: str, horizon: str | None) -> bool:
+    return horizon is None or horizon > day
+
+
+def changed_from(store: SqlStore, position: int, known_at: int) -> str | None:
+    """The earliest effective date that the events recorded in (position, known_at] change:
+    their own dates and those of the events they correct or retract (None: nothing recorded).
+
+    A checkpoint at (day, position) is valid while this is after ``day``; one value serves
+    every checkpoint at that position. Exact, not conservative: a withdrawal of an event dated
+    after ``day`` leaves the checkpoint in use (a retraction names its target only in its
+    payload, so the targets of the withdrawals recorded since are read, through their partial
+    index, and looked up).
     """
     if known_at == position:
-        return True
+        return None
     mark = param_mark(store.engine.dialect)
-    backdated = (f"SELECT 1 FROM events WHERE position > {mark} AND position <= {mark} "
-                 f"AND effective_on <= {mark} LIMIT 1")
     with translate(), store.engine.connect() as conn:
-        if conn.exec_driver_sql(backdated, (position, known_at, day)).first() is not None:
-            return False
-    targets = sorted(supersessions(store, upto=known_at, after=position))
-    return not any_dated_by(store, targets, day)
+        own = conn.exec_driver_sql(f"SELECT MIN(effective_on) FROM events WHERE position > {mark} "
+                                   f"AND position <= {mark}", (position, known_at)).scalar()
+    dates = [own, _earliest(store, sorted(supersessions(store, upto=known_at, after=position)))]
+    found = [str(d)[:10] for d in dates if d is not None]  # a date on PostgreSQL, text on SQLite
+    return min(found) if found else None
 
 
-def any_dated_by(store: SqlStore, ids: list[str], day: str, chunk: int = 500) -> bool:
-    """Whether any of the events ``ids`` is dated on or before ``day``."""
+def _earliest(store: SqlStore, ids: list[str], chunk: int = 500) -> Any:
+    """The earliest effective date of the events ``ids`` (None for none)."""
     mark = param_mark(store.engine.dialect)
+    found = []
     with translate(), store.engine.connect() as conn:
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            sql = (f"SELECT 1 FROM events WHERE id IN ({', '.join([mark] * len(part))}) "
-                   f"AND effective_on <= {mark} LIMIT 1")
-            if conn.exec_driver_sql(sql, (*part, day)).first() is not None:
-                return True
-    return False
+            found.append(conn.exec_driver_sql(f"SELECT MIN(effective_on) FROM events WHERE id IN "
+                                              f"({', '.join([mark] * len(part))})", tuple(part)).scalar())
+    return min((str(d)[:10] for d in found if d is not None), default=None)
 
 
 def load(store: SqlStore, checkpoint_id: int) -> Folder:
@@ -233,8 +243,11 @@ def fold_from_checkpoint(
     store: SqlStore, cache: CheckpointCache, as_of: str, known_at: int,
 ) -> dict[str, list[dict[str, Any]]] | None:
     """The sections from the best valid checkpoint, or None when none applies."""
+    horizons: dict[int, str | None] = {}  # per checkpoint position: what was recorded since
     for checkpoint_id, day, position in candidates(store, as_of, known_at):
-        if not still_valid(store, day, position, known_at):
+        if position not in horizons:
+            horizons[position] = changed_from(store, position, known_at)
+        if not _valid(day, horizons[position]):
             continue
         return fold_in_order(store, cache.get(store, checkpoint_id), day, as_of, known_at, "rumored")
     return None
