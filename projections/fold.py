@@ -17,7 +17,7 @@ from typing import Any
 from events import date_sort_key
 from projections import deals, entities, rights
 from projections._items import Item, State
-from projections.sections import SECTIONS
+from projections.sections import SECTIONS, sorted_keys
 from projections.select import Event, check_query, concat_days, gc_paused, plan, sort_key
 
 DISPATCH: dict[str, entities.Handler] = {**entities.HANDLERS, **rights.HANDLERS, **deals.HANDLERS}
@@ -176,18 +176,6 @@ def _copy_state(state: State) -> State:
     out["_met"] = dict(state["_met"])
     out["_watch"] = {condition: dict(rights) for condition, rights in state["_watch"].items()}
     return out
-
-
-def sorted_keys(items: dict[Any, Item]) -> list[Any]:
-    """The keys in order. A composite key sorts by its parts joined with NUL, which is the
-    tuple order (every part but the last is a slug, and slugs sort above NUL) in 40% of the time:
-    sorting 300,000 stakes by tuple took 0.36 s of a whole-state query."""
-    keys = list(items)
-    if keys and isinstance(keys[0], tuple):
-        keys.sort(key="\x00".join)
-    else:
-        keys.sort()
-    return keys
 
 
 def _section(

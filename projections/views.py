@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from projections.sections import FIELDS, KEY_FIELDS, PARTY_FIELDS, SECTIONS, STATUSES, key_tuple
+from projections.sections import FIELDS, KEY_FIELDS, PARTY_FIELDS, SECTIONS, STATUSES, key_tuple, sorted_keys
 
 Item = Mapping[str, Any]
 Sections = Mapping[str, Any]
@@ -68,10 +68,10 @@ def _changes(before: Item, after: Item) -> dict[str, dict[str, Any]]:
 def _diff_section(name: str, before: list[Item], after: list[Item]) -> dict[str, list[Any]]:
     old = {key_tuple(name, item): item for item in before}
     new = {key_tuple(name, item): item for item in after}
-    added = [new[key] for key in sorted(new.keys() - old.keys())]
-    removed = [old[key] for key in sorted(old.keys() - new.keys())]
+    added = [new[key] for key in sorted_keys(new.keys() - old.keys())]
+    removed = [old[key] for key in sorted_keys(old.keys() - new.keys())]
     changed = []
-    for key in sorted(new.keys() & old.keys()):
+    for key in sorted_keys(new.keys() & old.keys()):
         was, now = old[key], new[key]
         if was == now:
             continue

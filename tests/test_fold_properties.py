@@ -308,7 +308,7 @@ _SLUGS = st.from_regex(r"[a-z0-9](?:[a-z0-9._-]{0,6}[a-z0-9])?", fullmatch=True)
 def test_sorted_keys_is_the_tuple_order(keys: list[tuple[str, str, str]]) -> None:
     """Composite keys sort by NUL-joined parts: the same order as comparing the tuples, even
     when the free-text last part (a metric's period) holds NUL or other low characters."""
-    from projections.fold import sorted_keys
+    from projections.sections import sorted_keys
 
     items = {key: {} for key in keys}
     assert sorted_keys(items) == sorted(items)
