@@ -163,6 +163,11 @@ class Source(Frozen):
     publisher: ShortText | None = None
     published_at: FuzzyDate | None = None
     quote: Text | None = None
+    retrieved_from: Annotated[str, Field(max_length=2_000)] | None = None
+    """The URL of the copy actually read, when it is not the original publication (``url``):
+    a syndication, an archive, a mirror of a filing."""
+    retrieved_at: FuzzyDate | None = None
+    """When that copy (or the original) was read."""
 
     @model_validator(mode="after")
     def _url_or_title(self) -> Source:
