@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from events.primitives import (
+    DECIMAL_PATTERN,
+    Distinct,
     EventId,
     Frozen,
     FuzzyDate,
@@ -31,7 +33,8 @@ RightKind = Literal[
 PartnershipKind = Literal["cloud_compute", "data_center", "licensing", "distribution", "research", "investment", "other"]
 LegalKind = Literal["lawsuit", "regulatory_inquiry", "arbitration", "other"]
 LegalStatus = Literal["amended", "dismissed", "withdrawn", "settled", "ruled", "appealed", "refiled"]
-Parties = Annotated[list[Slug], Field(min_length=1, max_length=100)]
+Parties = Annotated[list[Slug], Field(min_length=1, max_length=100), Distinct]
+SlugList = Annotated[list[Slug], Field(max_length=100), Distinct]
 
 
 class Data(Frozen):
@@ -68,7 +71,7 @@ class PartyRegisteredData(Data):
     name: ShortText
     kind: PartyKind
     jurisdiction: ShortText | None = None
-    aliases: Annotated[list[ShortText], Field(max_length=50)] | None = None
+    aliases: Annotated[list[ShortText], Field(max_length=50), Distinct] | None = None
 
 
 class PartyRestructuredData(Data):
@@ -140,7 +143,7 @@ class ConditionMetData(Data):
 
 class PartnershipFormedData(Data):
     partnership: Slug
-    parties: Annotated[list[Slug], Field(min_length=2, max_length=100)]
+    parties: Annotated[list[Slug], Field(min_length=2, max_length=100), Distinct]
     kind: PartnershipKind
     money: Money | None = None
     until: FuzzyDate | None = None
@@ -167,9 +170,9 @@ class AgreementSignedData(Data):
     agreement: Slug
     parties: Parties
     title: ShortText
-    binding: bool
+    binding: StrictBool
     summary: Text
-    supersedes: Annotated[list[Slug], Field(max_length=100)] | None = None
+    supersedes: SlugList | None = None
 
 
 class NegotiationOpenedData(Data):
@@ -204,14 +207,14 @@ class LegalActionUpdatedData(Data):
     case: Slug
     status: LegalStatus
     summary: Text
-    add_plaintiffs: Annotated[list[Slug], Field(max_length=100)] | None = None
-    add_defendants: Annotated[list[Slug], Field(max_length=100)] | None = None
+    add_plaintiffs: SlugList | None = None
+    add_defendants: SlugList | None = None
 
 
 class MetricReportedData(Data):
     party: Slug
     metric: Slug
-    value: Annotated[str, Field(pattern=r"^-?\d{1,40}(?:\.\d{1,40})?$", description="exact decimal string")]
+    value: Annotated[str, Field(pattern=DECIMAL_PATTERN, description="exact decimal string")]
     unit: ShortText
     period: Annotated[str, Field(min_length=1, max_length=50)]
 

@@ -13,12 +13,28 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
+
+from events.currencies import ISO_4217
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?$"
 EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
-_DECIMAL_RE = re.compile(r"^-?\d{1,40}(?:\.\d{1,40})?$")
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DECIMAL_PATTERN = r"^-?[0-9]{1,40}(?:\.[0-9]{1,40})?$"
+"""An exact decimal as text. Explicit ASCII classes, never ``\\d``: pydantic's (Rust) and Python's
+regex engines both let ``\\d`` match any Unicode digit (``"١٢"``, ``"５"``), and Python's ``$``
+matches before a trailing newline; every pattern here is matched whole (``fullmatch``, ``\\Z``)."""
+_DECIMAL_RE = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?", re.ASCII)
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
 
 
 class Frozen(BaseModel):
@@ -32,7 +48,7 @@ _VALID_DATES: dict[str, str] = {}
 and this check was a quarter of validation time; the calendar bounds the cache's size."""
 
 
-def _check_date(value: Any) -> str:
+def check_date(value: Any) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date), keep the text as given."""
     if type(value) is str and value in _VALID_DATES:
         return value
@@ -42,7 +58,7 @@ def _check_date(value: Any) -> str:
         return value.isoformat()
     if not isinstance(value, str):
         raise ValueError("a date must be a string YYYY, YYYY-MM or YYYY-MM-DD")
-    match = _DATE_RE.match(value)
+    match = _DATE_RE.fullmatch(value)
     if not match:
         raise ValueError(f"{value[:40]!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = match.groups()
@@ -58,35 +74,46 @@ def _check_date(value: Any) -> str:
 
 
 def _check_full_date(value: Any) -> str:
-    text = _check_date(value)
+    text = check_date(value)
     if len(text) != 10:
         raise ValueError(f"{text!r}: a full date YYYY-MM-DD is needed here")
     return text
 
 
-FuzzyDate = Annotated[str, BeforeValidator(_check_date)]
+FuzzyDate = Annotated[str, BeforeValidator(check_date)]
 """A date kept with its precision: ``"2021"``, ``"2025-05"`` or ``"2025-05-14"``."""
 
 FullDate = Annotated[str, BeforeValidator(_check_full_date)]
 
 
+_DIGITS = "at most 40 digits before the decimal point and 40 after it"
+
+
 def _check_decimal(value: Any) -> Decimal:
-    """Exact decimals only: strings or integers. Floats, NaN, infinities and booleans are errors."""
-    if isinstance(value, (bool, float)):
+    """Exact decimals only: strings, integers or ``Decimal``. Floats, NaN, infinities and booleans
+    are errors. Every accepted value has a canonical text that this check accepts back (what
+    ``append`` takes, ``import`` restores): a ``Decimal("1e400")`` would be a 401-digit string."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a decimal number written as a string like \"27.5\", got {str(value).lower()}")
+    if isinstance(value, float):
         raise ValueError("binary floats are not allowed: write the number as a string, e.g. \"4.5\"")
     if isinstance(value, int):
         if len(str(abs(value))) > 40:
-            raise ValueError("at most 40 digits before the decimal point")
+            raise ValueError(_DIGITS)
         return Decimal(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("NaN and infinities are not numbers the ledger can keep")
+        if not _DECIMAL_RE.fullmatch(_decimal_text(value)):
+            raise ValueError(_DIGITS)
         return value
-    if isinstance(value, str) and _DECIMAL_RE.match(value):
+    if isinstance(value, str) and _DECIMAL_RE.fullmatch(value):
         try:
             return Decimal(value)
         except InvalidOperation:  # pragma: no cover - the regex already guards this
             pass
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", value, re.ASCII):
+        raise ValueError(_DIGITS)
     raise ValueError(f"{str(value)[:40]!r} is not a decimal number written as a string like \"13000000000\" or \"27.5\"")
 
 
@@ -108,6 +135,20 @@ def _check_percent(value: Decimal) -> Decimal:
 
 Percent = Annotated[ExactDecimal, AfterValidator(_check_percent)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=200)]
+
+
+def distinct(values: list[Any]) -> list[Any]:
+    """A list of ids names each once: the same party twice in ``parties`` is a typo, not a fact."""
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{str(value)[:60]!r} is listed twice")
+        seen.add(value)
+    return values
+
+
+Distinct = AfterValidator(distinct)
+
 EventId = Annotated[str, Field(pattern=EVENT_ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
@@ -125,10 +166,29 @@ class Certainty(StrEnum):
 CERTAINTY_RANK = {"rumored": 0, "reported": 1, "announced": 2, "confirmed": 3}
 
 
+def _check_currency(value: str) -> str:
+    if value not in ISO_4217:
+        raise ValueError(f"{value[:20]!r} is not an ISO 4217 currency code (e.g. USD, EUR, JPY)")
+    return value
+
+
+Currency = Annotated[
+    str, AfterValidator(_check_currency),
+    WithJsonSchema({"type": "string", "enum": sorted(ISO_4217), "description": "ISO 4217 code"}),
+]
+
+
+def _not_negative(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError(f"a money amount is not negative (got {_decimal_text(value)}): record a sale, refund or "
+                         "write-down as its own event")
+    return value
+
+
 class Money(Frozen):
-    amount: ExactDecimal
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code")]
-    approximate: bool | None = None
+    amount: Annotated[ExactDecimal, AfterValidator(_not_negative)]
+    currency: Currency
+    approximate: StrictBool | None = None
 
 
 class Stake(Frozen):

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 import orjson
 
 from ledger import checkpoints, migrate, queries
-from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, parse_ts
-from ledger.errors import Problem, ValidationError
+from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, StoredDataError, parse_ts
+from ledger.errors import IntegrityError, Problem, ValidationError, bad_argument
 from ledger.intake import prepare
 from ledger.integrity import PartyIndexCheck, VerifyReport, verify_chain
 from ledger.sqlstore import SqlStore, make_engine, safe_url, translate
 from ledger.writing import Appender, AppendResult
-from projections import gc_paused
+from projections import FoldError, gc_paused
+
+_POSITION = re.compile(r"[0-9]{1,30}", re.ASCII)
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """Reads and folds: no cycle hunts (they allocate many objects that all survive), and stored
+    data the ledger cannot have written becomes an :class:`IntegrityError` (exit 1), not a crash."""
+    with gc_paused():
+        try:
+            yield
+        except FoldError as exc:
+            raise IntegrityError(f"integrity: {exc}: the stored events are not what alliance-ledger wrote (edited "
+                                 "outside it?); run `alliance-ledger verify`") from exc
+        except StoredDataError as exc:
+            raise IntegrityError(str(exc)) from exc
 
 
 class Ledger:
@@ -116,17 +134,25 @@ class Ledger:
         head, _, head_ts = self._store.head()
         if known_at is None:
             return head, head_ts
-        if isinstance(known_at, int) or (isinstance(known_at, str) and known_at.isdigit()):
+        if isinstance(known_at, bool) or not isinstance(known_at, int | str | datetime):
+            raise bad_argument("known_at", f"expected a position or a timestamp, got "
+                                           f"{type(known_at).__name__}")
+        if isinstance(known_at, int) or (isinstance(known_at, str) and _POSITION.fullmatch(known_at)):
             position = int(known_at)
             if position < 0:
-                raise ValidationError([Problem(None, None, "known_at", "a position is 0 or more")])
+                raise bad_argument("known_at", "a position is 0 or more")
             position = min(position, head)
         else:
             try:
                 ts = known_at if isinstance(known_at, datetime) else parse_ts(known_at)
+                if ts.tzinfo is None:
+                    ts = ts.replace(tzinfo=UTC)
+            except OverflowError:
+                raise bad_argument("known_at", f"{known_at!r} lies outside the years 0001-9999 once converted to "
+                                   "UTC") from None
             except ValueError:
-                raise ValidationError([Problem(None, None, "known_at", f"{known_at!r} is neither a position nor an "
-                                               "ISO timestamp like 2025-06-01T12:00:00Z")]) from None
+                raise bad_argument("known_at", f"{known_at!r} is neither a position nor an "
+                                               "ISO timestamp like 2025-06-01T12:00:00Z") from None
             position = self._store.position_at(ts)
         return position, self._store.recorded_at(position) if position else None
 
@@ -136,7 +162,7 @@ class Ledger:
         min_certainty: str = "rumored", party: str | None = None, active: bool = False,
     ) -> queries.State:
         """The alliances as of a date (default today, UTC), as the ledger knew them at ``known_at``."""
-        with gc_paused():  # reads and folds allocate many objects that all survive: no cycle hunts
+        with _reading():
             return queries.build_state(self, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
                                        party=party, active=active)
 
@@ -163,14 +189,14 @@ class Ledger:
         min_certainty: str = "rumored",
     ) -> queries.Document:
         """The events behind one item (``SECTION:KEY``), in fold order, with their sources."""
-        with gc_paused():
+        with _reading():
             return queries.build_explain(self, item, as_of=as_of, known_at=known_at, min_certainty=min_certainty)
 
     def history(
         self, party: str | None = None, stream: str | None = None, type: str | None = None, since: int = 1,
     ) -> queries.Document:
         """Events in recording order, each marked with the event that corrected or retracted it."""
-        with gc_paused():
+        with _reading():
             return queries.build_history(self, party=party, stream=stream, event_type=type, since=since)
 
     def verify(self, anchor: tuple[int, str] | None = None,
@@ -179,8 +205,9 @@ class Ledger:
         head = self._store.head()[0]  # one consistent prefix, whatever writers do meanwhile
         with gc_paused():
             index_check = PartyIndexCheck(self._store.party_index(head),
-                                          lambda ids: {e["id"]: e for e in self._store.read(ids=ids)})
-            report = verify_chain(self._store.read(upto=head), anchor=anchor, progress=progress, on_event=index_check)
+                                          lambda ids: {e["id"]: e for e in self._store.read(ids=ids, tolerant=True)})
+            report = verify_chain(self._store.read_for_verify(head), anchor=anchor, progress=progress,
+                                  on_event=index_check)
             if not report.problems:  # derived data is only comparable with an intact chain
                 report.problems += index_check.finish()
             if not report.problems:
@@ -191,13 +218,14 @@ class Ledger:
     def rebuild(self, count: int = 8) -> list[tuple[str, int]]:
         """Recreate the fold checkpoints at the current head (derived data; speeds up ``state``)."""
         self.checkpoint_cache.clear()
-        with gc_paused():
+        with _reading():
             return checkpoints.rebuild(self._store, count)
 
     def export(self, out: IO[bytes]) -> int:
         """Write stored envelopes, one JSON object a line, in position order; returns the count."""
         count = 0
-        for env in self._store.read():
-            out.write(orjson.dumps(env) + b"\n")
-            count += 1
+        with _reading():
+            for env in self._store.read():
+                out.write(orjson.dumps(env) + b"\n")
+                count += 1
         return count

@@ -18,6 +18,10 @@ import orjson
 from events import date_sort_key
 
 GENESIS_HASH = "0" * 64
+
+
+class StoredDataError(ValueError):
+    """A stored row that the ledger cannot have written (raised as an integrity failure)."""
 ENVELOPE_FIELDS = (
     "id", "type", "effective_date", "stream", "certainty", "source", "recorded_by", "corrects", "data",
     "position", "recorded_at", "stream_version", "schema_version", "prev_hash", "hash",
@@ -111,14 +115,49 @@ def _stored_ts(value: datetime | str) -> str:
     return format_ts(parse_ts(value) if isinstance(value, str) else value)
 
 
-def envelope_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    """Rebuild the stored envelope from a row selected as :data:`ROW_COLUMNS`."""
+def _recorded(value: Any, position: Any, tolerant: bool) -> str:
+    try:
+        return _stored_ts(value)
+    except (ValueError, TypeError, OverflowError):
+        if tolerant:
+            return BrokenText(str(value))
+        raise StoredDataError(f"integrity: the stored recorded_at of the event at position {position} is not a "
+                              "timestamp: the row was edited outside alliance-ledger; run `alliance-ledger verify`") from None
+
+
+class BrokenText(str):
+    """A stored JSON column that does not parse, kept as its text so ``verify`` can report the
+    row (its hash cannot match) instead of stopping at it."""
+
+
+def _json(text: str | None, position: Any, column: str, tolerant: bool) -> Any:
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        if tolerant:
+            return BrokenText(text)
+        raise StoredDataError(f"integrity: the stored {column} of the event at position {position} is not JSON: the "
+                              "row was edited outside alliance-ledger; run `alliance-ledger verify`") from None
+
+
+def envelope_from_row(row: tuple[Any, ...], tolerant: bool = False) -> dict[str, Any]:
+    """Rebuild the stored envelope from a row selected as :data:`ROW_COLUMNS` (plus, for
+    ``verify``, the derived ``effective_on`` column, kept under that key: hashing ignores it).
+
+    ``tolerant`` (verify): a column that is not what the ledger writes is kept as found, for the
+    chain check to report, rather than raising :class:`StoredDataError`.
+    """
     (id_, type_, eff, stream, certainty, source, recorded_by, corrects, payload,
-     position, recorded_at, stream_version, schema_version, prev_hash, hash_) = row
-    return {
+     position, recorded_at, stream_version, schema_version, prev_hash, hash_) = row[:15]
+    env = {
         "id": id_, "type": type_, "effective_date": eff, "stream": stream, "certainty": certainty,
-        "source": orjson.loads(source) if source is not None else None,
-        "recorded_by": recorded_by, "corrects": corrects, "data": orjson.loads(payload),
-        "position": position, "recorded_at": _stored_ts(recorded_at), "stream_version": stream_version,
-        "schema_version": schema_version, "prev_hash": prev_hash, "hash": hash_,
+        "source": _json(source, position, "source", tolerant),
+        "recorded_by": recorded_by, "corrects": corrects, "data": _json(payload, position, "data", tolerant),
+        "position": position, "recorded_at": _recorded(recorded_at, position, tolerant),
+        "stream_version": stream_version, "schema_version": schema_version, "prev_hash": prev_hash, "hash": hash_,
     }
+    if len(row) > 15:
+        env["effective_on"] = row[15]
+    return env

@@ -17,7 +17,7 @@ from rich.progress import Progress
 
 from ledger import render
 from ledger.api import Ledger
-from ledger.intake import parse_text
+from ledger.jsontext import parse_text
 
 DATASET = "microsoft_openai.jsonl"
 DEMO_DATES = ("2019-08-01", "2023-11-20", "2025-02-01")
@@ -60,7 +60,7 @@ def run_demo(url: str, console: Console) -> None:
         before = lg.store.count()
         load(lg, events, console)
         head = lg.store.count()
-        console.print(f"[bold]alliance-ledger demo[/bold]: {url}\n"
+        console.print(f"alliance-ledger demo: {url}\n"
                       f"{len(events)} sourced events of the Microsoft–OpenAI alliance; ledger now holds {head} "
                       f"events ({head - before} appended now" + (", the rest were already there" if before else "") + ")\n")
         today = datetime.now(UTC).date().isoformat()

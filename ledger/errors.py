@@ -26,7 +26,9 @@ class Problem:
             where.append(f"event {self.index}")
         if self.event_id:
             where.append(f"id {self.event_id!r}")
-        head = " ".join(where) or "input"
+        if not where:
+            return f"{self.field}: {self.message}" if self.field else self.message
+        head = " ".join(where)
         return f"{head}: {self.field}: {self.message}" if self.field else f"{head}: {self.message}"
 
 
@@ -42,6 +44,11 @@ class ValidationError(LedgerError):
             lines.append(f"... and {len(problems) - 20} more problems")
         head = summary or f"{len(problems)} problem(s); nothing was written"
         super().__init__(head + ":\n  " + "\n  ".join(lines) if lines else head)
+
+
+def bad_argument(field: str, message: str) -> ValidationError:
+    """A query or option value that cannot be used (a read wrote nothing, so it does not say so)."""
+    return ValidationError([Problem(None, None, field, message)], "invalid argument")
 
 
 class ConflictError(LedgerError):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy import bindparam, select
 
+from events import DEFINING_TYPES, defined_key
 from ledger.schema import EVENTS, bucket
 from ledger.sqlstore import param_mark, translate
 
@@ -59,44 +60,76 @@ def supersessions(store: SqlStore, upto: int | None = None, after: int = 0) -> d
 
 
 PARTY_SECTION_TYPES = ("PartyRegistered", "PartyRestructured", "EventRetracted")
+CONDITION_TYPES = ("ConditionDefined", "ConditionMet", "EventRetracted")
 _KEYS_PER_QUERY = 500
+
+
+def _links(e: dict[str, Any], party: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(index key, event types to read under it, () = all) of what event ``e`` makes a one-party
+    fold depend on beyond the events indexed under the party itself:
+
+    - the conditions a right names (a condition met ends or restricts it), their own events only
+      (a condition shared by thousands of rights must not pull in all their events);
+    - a legal action's case (its parties grow with later updates);
+    - an item whose definition this event corrects: events recorded before the correction were
+      indexed under the parties the item had then, so a correction that moves a right to this
+      party (or a partnership's, agreement's... parties) needs them all;
+    - a party this party controls (``controlled_by`` makes it one of its items): its party events.
+    """
+    data = e["data"]
+    for name in ("ends_when", "restricted_when"):
+        if data.get(name):
+            yield f"condition:{data[name]}", CONDITION_TYPES
+    kind = e["type"]
+    if kind.startswith("LegalAction"):
+        yield f"case:{data['case']}", ()
+    if e["corrects"] is not None and kind in DEFINING_TYPES:
+        defined = defined_key(kind, data)
+        if defined is not None and defined[0] != "party":
+            yield f"{defined[0]}:{defined[1]}", ()
+    if kind == "PartyRestructured" and data.get("controlled_by") == party and data["party"] != party:
+        yield data["party"], PARTY_SECTION_TYPES
 
 
 def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
     """The fields a fold needs, read at the driver level, in position order.
 
-    With ``party``, only the events that can shape an item involving it, in two rounds: the
-    events indexed under the party; then those indexed under the conditions and cases they
-    name (a condition met ends a right; a case's parties can grow after filing) and the party
-    events of the parties it controls (``controlled_by`` makes them its items).
+    With ``party``, only the events that can shape an item involving it: those indexed under the
+    party, then, round after round until nothing new turns up, those indexed under what they link
+    to (:func:`_links`), so the one-party answer is the whole state filtered to the party.
     """
     if party is None:
         return fold_rows(store, "e.position <= {m}", (upto,), whole=True)
     keyed = f"e.position <= {{m}} AND {keyed_positions(store, upto)}"
-    first = list(fold_rows(store, keyed, (upto, party)))
-    linked: set[str] = set()
-    controlled: set[str] = set()
-    for e in first:
-        data = e["data"]
-        for name in ("ends_when", "restricted_when"):
-            if data.get(name):
-                linked.add(f"condition:{data[name]}")
-        if e["type"].startswith("LegalAction"):
-            linked.add(f"case:{data['case']}")
-        if e["type"] == "PartyRestructured" and data.get("controlled_by") == party and data["party"] != party:
-            controlled.add(data["party"])
-    if not linked and not controlled:
-        return iter(first)
-    more: dict[int, dict[str, Any]] = {e["position"]: e for e in first}
-    types = ", ".join(["{m}"] * len(PARTY_SECTION_TYPES))
-    for keys, only in ((sorted(linked), ()), (sorted(controlled), PARTY_SECTION_TYPES)):
-        for start in range(0, len(keys), _KEYS_PER_QUERY):  # one query per chunk, not per key (a busy party names hundreds)
-            chunk = keys[start:start + _KEYS_PER_QUERY]
-            where = f"e.position <= {{m}} AND {keyed_positions(store, upto, len(chunk))}"
-            if only:
-                where = f"e.type IN ({types}) AND {where}"
-            more.update((e["position"], e) for e in fold_rows(store, where, (*only, upto, *chunk)))
-    return iter([more[p] for p in sorted(more)])
+    found: dict[int, dict[str, Any]] = {e["position"]: e for e in fold_rows(store, keyed, (upto, party))}
+    done: set[str] = {party}
+    fresh = list(found.values())
+    while fresh:
+        wanted: dict[tuple[str, ...], list[str]] = {}
+        for e in fresh:
+            for key, only in _links(e, party):
+                if key not in done:
+                    done.add(key)
+                    wanted.setdefault(only, []).append(key)
+        fresh = []
+        for only, keys in wanted.items():
+            for e in _keyed_rows(store, upto, sorted(keys), only):
+                if e["position"] not in found:
+                    found[e["position"]] = e
+                    fresh.append(e)
+    return iter([found[p] for p in sorted(found)])
+
+
+def _keyed_rows(store: SqlStore, upto: int, keys: list[str], only: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Fold rows of the events indexed under any of ``keys`` (of the types ``only``, () = all),
+    one query per 500 keys, not per key (a busy party names hundreds)."""
+    types = ", ".join(["{m}"] * len(only))
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start:start + _KEYS_PER_QUERY]
+        where = f"e.position <= {{m}} AND {keyed_positions(store, upto, len(chunk))}"
+        if only:
+            where = f"e.type IN ({types}) AND {where}"
+        yield from fold_rows(store, where, (*only, upto, *chunk))
 
 
 _CHUNK = 10_000

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import orjson
 import pydantic
 from uuid6 import uuid7
 
@@ -108,31 +107,3 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
         raise ValidationError(problems)
     return docs
 
-
-def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
-    """A JSON array, a single JSON object, or JSON Lines; errors name the line."""
-    body = text.strip() if isinstance(text, bytes) else text.strip().encode()
-    if not body:
-        raise ValidationError([Problem(None, None, None, f"{name} is empty: give a JSON array or JSON Lines")], "empty input")
-    if body[:1] == b"[":
-        try:
-            value = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise ValidationError([Problem(None, None, None, f"{name}: not valid JSON: {exc}")], "broken JSON") from None
-        return list(value)
-    if body[:1] == b"{" and b"\n" in body:  # one object spread over lines (pretty-printed), or JSON Lines
-        try:
-            return [orjson.loads(body)]
-        except orjson.JSONDecodeError:
-            pass  # JSON Lines: read line by line below, so errors name the line
-    items = []
-    for lineno, line in enumerate(body.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append(orjson.loads(line))
-        except orjson.JSONDecodeError as exc:
-            raise ValidationError(
-                [Problem(None, None, None, f"{name} line {lineno}: not valid JSON: {exc}")], "broken JSON"
-            ) from None
-    return items

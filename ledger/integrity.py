@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from events import DEFINING_TYPES
-from ledger.codec import GENESIS_HASH, event_hash, parse_ts
+from events import DEFINING_TYPES, EVENT_TYPES, date_sort_key
+from ledger.codec import GENESIS_HASH, BrokenText, event_hash, parse_ts
 
 
 @dataclass
@@ -57,18 +57,20 @@ def verify_chain(
             bad(pos, eid, "prev_hash does not match the hash of the previous event (chain broken)")
         if event_hash(env) != env["hash"]:
             bad(pos, eid, "hash does not match the event's content (the row was edited)")
+        for problem in _stored_form(env):
+            bad(pos, eid, problem)
         version = streams.get(env["stream"], 0) + 1
         if env["stream_version"] != version:
             bad(pos, eid, f"stream {env['stream']!r} version {env['stream_version']} where {version} was expected")
         streams[env["stream"]] = version
-        ts = parse_ts(env["recorded_at"])
-        if last_ts is not None and ts < last_ts:
+        ts = None if isinstance(env["recorded_at"], BrokenText) else parse_ts(env["recorded_at"])
+        if ts is not None and last_ts is not None and ts < last_ts:
             bad(pos, eid, "recorded_at goes back in time along positions")
         if anchor is not None and pos == anchor[0]:
             anchor_seen = True
             if env["hash"] != anchor[1]:
                 bad(pos, eid, f"hash differs from the published anchor {anchor[1]}")
-        last_ts, prev_hash, expected = ts, env["hash"], pos + 1
+        last_ts, prev_hash, expected = ts or last_ts, env["hash"], pos + 1
         if on_event is not None:
             on_event(env)
         if progress is not None and count % 10_000 == 0:
@@ -76,6 +78,33 @@ def verify_chain(
     if not anchor_seen and anchor is not None:
         bad(anchor[0], None, f"the anchored position {anchor[0]} is missing: the ledger was cut short")
     return VerifyReport(not problems, count, len(streams), expected - 1, prev_hash, problems)
+
+
+def _stored_form(env: dict[str, Any]) -> list[str]:
+    """What a row holds that the ledger never writes, beyond what the hash covers: columns that
+    do not parse, a type the catalog does not know, and a derived column (``effective_on``, which
+    date queries filter and order by) that differs from the ``effective_date`` it is derived from."""
+    found = []
+    for column in ("data", "source", "recorded_at"):
+        if isinstance(env[column], BrokenText):
+            found.append(f"the stored {column} does not parse (the row was edited)")
+    if env["type"] not in EVENT_TYPES:
+        found.append(f"type {str(env['type'])[:40]!r} is not an event type (the row was edited)")
+    if "effective_on" in env:
+        try:
+            expected = date_sort_key(env["effective_date"])
+        except TypeError:
+            expected = None
+        if env["effective_on"] != expected:
+            found.append(f"the derived column effective_on is {str(env['effective_on'])[:40]!r} where effective_date "
+                         f"{str(env['effective_date'])[:20]!r} gives {expected!r} (the row was edited: date queries "
+                         "would place the event wrongly)")
+    return found
+
+
+def well_formed(env: dict[str, Any]) -> bool:
+    """Whether the derived-data checks can read this event (the chain check reports the rest)."""
+    return env["type"] in EVENT_TYPES and isinstance(env["data"], dict) and not isinstance(env["data"], BrokenText)
 
 
 class PartyIndexCheck:
@@ -107,9 +136,13 @@ class PartyIndexCheck:
     def __call__(self, env: dict[str, Any]) -> None:
         from ledger.rules import target_id
 
+        if not well_formed(env):
+            return
         position = env["position"]
         tid = target_id(env)
         target = (self._seen.get(tid) or self._fetch({tid}).get(tid)) if tid is not None else None
+        if target is not None and not well_formed(target):
+            target = None
         want = sorted(self.catalog.index_keys(env, target))
         self.catalog.apply(env, target)
         have = []

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 import migrations
-from ledger.errors import SchemaVersionError
+from ledger.errors import IntegrityError, SchemaVersionError
 
 SCRIPT_LOCATION = str(Path(migrations.__file__).parent)
 
@@ -38,7 +38,11 @@ def known_revisions() -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    if len(heads) > 1:  # the migrations form one line: two rows mean someone edited the table
+        raise IntegrityError(f"integrity: the database's alembic_version table names {len(heads)} schema revisions "
+                             f"({', '.join(sorted(heads))}); alliance-ledger writes exactly one, so it was edited")
+    return heads[0] if heads else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:

@@ -7,6 +7,7 @@ result in documents with a stable JSON form.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ import orjson
 
 from events import CERTAINTY_RANK, EVENT_TYPES
 from ledger import checkpoints
-from ledger.errors import Problem, ValidationError
+from ledger.errors import bad_argument
 from ledger.foldreads import read_for_fold, supersessions
 from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
 
@@ -67,13 +68,13 @@ def parse_as_of(as_of: str | date | None) -> str:
             return date.fromisoformat(as_of).isoformat()
     except ValueError:
         pass
-    raise ValidationError([Problem(None, None, "as_of", f"{as_of!r} is not a full date YYYY-MM-DD")])
+    raise bad_argument("as_of", f"{as_of!r} is not a full date YYYY-MM-DD")
 
 
 def check_certainty(value: str) -> str:
     if value not in CERTAINTY_RANK:
-        raise ValidationError([Problem(None, None, "min_certainty", f"{value!r} is not one of "
-                                       + ", ".join(CERTAINTY_RANK))])
+        raise bad_argument("min_certainty", f"{value!r} is not one of "
+                                       + ", ".join(CERTAINTY_RANK))
     return value
 
 
@@ -110,9 +111,9 @@ def build_diff(before: State, after: State) -> Document:
 def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: Any, min_certainty: str) -> Document:
     section, _, key = item.partition(":")
     if section not in SECTIONS or not key:
-        raise ValidationError([Problem(None, None, "item", f"{item!r}: name an item as SECTION:KEY, e.g. "
+        raise bad_argument("item", f"{item!r}: name an item as SECTION:KEY, e.g. "
                                        "rights:msft-exclusive-gpt or stakes:microsoft/openai; sections: "
-                                       + ", ".join(SECTIONS))])
+                                       + ", ".join(SECTIONS))
     day = parse_as_of(as_of)
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
@@ -125,12 +126,23 @@ def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: 
 def build_history(lg: Ledger, *, party: str | None, stream: str | None, event_type: str | None,
                   since: int) -> Document:
     if event_type is not None and event_type not in EVENT_TYPES:
-        raise ValidationError([Problem(None, None, "type", f"{event_type!r} is not an event type; valid types: "
-                                       + ", ".join(EVENT_TYPES))])
+        raise bad_argument("type", f"{event_type!r} is not an event type; valid types: "
+                                       + ", ".join(EVENT_TYPES))
+    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+        raise bad_argument("since", f"a position is a whole number, 0 or more; got {since!r}")
+    since = min(since, lg.store.head_position() + 1)  # past the head: nothing (and no integer overflow in SQL)
     marks = supersessions(lg.store)
     types = [event_type] if event_type else None
     entries = []
-    for env in lg.store.read(after=max(since - 1, 0), stream=stream, types=types, party=party):
+    if party is not None:  # what can shape the party's items: the events its one-party state folds
+        head = lg.store.head_position()
+        positions = [e["position"] for e in read_for_fold(lg.store, head, party) if e["position"] >= since]
+        chosen: Iterable[dict[str, Any]] = (
+            env for env in lg.store.read_positions(positions)
+            if (stream is None or env["stream"] == stream) and (types is None or env["type"] in types))
+    else:
+        chosen = lg.store.read(after=max(since - 1, 0), stream=stream, types=types)
+    for env in chosen:
         mark = marks.get(env["id"], {})
         entries.append({**env, "corrected_by": mark.get("corrected_by"), "retracted_by": mark.get("retracted_by")})
     return Document({"party": party, "stream": stream, "type": event_type, "since": since, "events": entries})

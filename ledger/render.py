@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from projections import KEY_FIELDS, SECTIONS, STATUSES, item_key
 
@@ -32,7 +33,7 @@ def _cell(value: Any) -> str:
 
 def state_tables(console: Console, doc: Mapping[str, Any]) -> None:
     known = doc["known_at"]
-    console.print(f"[bold]State as of {doc['as_of']}[/bold], as known at position {known['position']} "
+    console.print(f"State as of {doc['as_of']}, as known at position {known['position']} "
                   f"({known['recorded_at'] or 'empty ledger'}); min certainty {doc['min_certainty']}"
                   + (f"; party {doc['party']}" if doc.get("party") else "") + ("; active only" if doc.get("active") else ""))
     shown = 0
@@ -82,7 +83,7 @@ def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
             marks.append(str(env["superseded_by"]))
         source = env.get("source") or {}
         table.add_row(str(env["position"]), env["effective_date"], env["type"], env["id"], env["stream"],
-                      env["certainty"], source.get("title") or source.get("url") or "[red]no source[/red]",
+                      env["certainty"], source.get("title") or source.get("url") or Text("no source", "red"),
                       "; ".join(marks))
     return table
 
@@ -103,7 +104,7 @@ def explain_tables(console: Console, doc: Mapping[str, Any]) -> None:
 
 def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
     a, b = doc["from"], doc["to"]
-    console.print(f"[bold]Changes[/bold] from {a['as_of']} (known at {a['known_at']['position']}) "
+    console.print(f"Changes from {a['as_of']} (known at {a['known_at']['position']}) "
                   f"to {b['as_of']} (known at {b['known_at']['position']})")
     any_change = False
     for section, change in doc["changes"].items():

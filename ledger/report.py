@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key, period_end
-from ledger.errors import LedgerError, Problem, ValidationError
+from ledger.errors import LedgerError, bad_argument
 from ledger.report_model import (  # noqa: F401  (re-exported: the report's data model)
     CERTAINTIES,
     InvestmentPoint,
@@ -91,7 +91,7 @@ def collect(
     start = date_sort_key(date_from) if date_from else default_start
     end = period_end(date_to) if date_to else default_end
     if end < start:
-        raise ValidationError([Problem(None, None, "date_to", f"the window ends ({end}) before it starts ({start})")])
+        raise bad_argument("date_to", f"the window ends ({end}) before it starts ({start})")
 
     marks = supersession_marks(envs)
     drawn, before, after = [], 0, 0

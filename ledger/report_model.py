@@ -11,10 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from events import CERTAINTY_RANK, date_sort_key, period_end
-from ledger.errors import Problem, ValidationError
+from events import CERTAINTY_RANK, check_date, date_sort_key, period_end
+from ledger.errors import bad_argument
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 CERTAINTIES: tuple[str, ...] = tuple(CERTAINTY_RANK)
@@ -127,18 +126,13 @@ class ReportData:
 # -- building the data ------------------------------------------------------------------------
 
 def check_window_date(name: str, value: str | date | None) -> str | None:
+    """A window bound in the date grammar of the catalog (one grammar: :func:`events.check_date`)."""
     if value is None:
         return None
-    if isinstance(value, date):
-        return value.isoformat()
-    match = _DATE_RE.match(value) if isinstance(value, str) else None
-    if match:
-        try:
-            date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
-            return value
-        except ValueError:
-            pass
-    raise ValidationError([Problem(None, None, name, f"{value!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD")])
+    try:
+        return check_date(value)
+    except ValueError:
+        raise bad_argument(name, f"{str(value)[:40]!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD") from None
 
 
 def next_day(day: str) -> str:

@@ -44,7 +44,11 @@ def safe_url(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGIN control."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        raise StorageError(f"{safe_url(str(url))!r} is not a database URL: use sqlite:///PATH or "
+                           "postgresql://USER@HOST/DB") from None
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -197,11 +201,12 @@ class SqlStore:
     def read(
         self, *, after: int = 0, upto: int | None = None, stream: str | None = None,
         types: Iterable[str] | None = None, party: str | None = None, ids: Iterable[str] | None = None,
-        conn: Connection | None = None, batch: int = 20_000,
+        conn: Connection | None = None, batch: int = 20_000, tolerant: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Stored envelopes in position order, filtered; streamed in batches to bound memory."""
+        """Stored envelopes in position order, filtered; streamed in batches to bound memory
+        (``tolerant``: by ids only, for verify; see :func:`ledger.codec.envelope_from_row`)."""
         if ids is not None and (after, upto, stream, types, party) == (0, None, None, None, None):
-            yield from self._by_ids(list(ids), conn)
+            yield from self._by_ids(list(ids), conn, tolerant)
             return
         query = select(*_COLS).order_by(EVENTS.c.position)
         keys = ([f"stream:{stream}"] if stream is not None else []) + ([party] if party is not None else [])
@@ -230,7 +235,36 @@ class SqlStore:
                 return
             last = rows[-1]["position"]
 
-    def _by_ids(self, ids: list[str], conn: Connection | None) -> Iterator[dict[str, Any]]:
+    def read_for_verify(self, upto: int, batch: int = 20_000) -> Iterator[dict[str, Any]]:
+        """Every stored envelope up to ``upto`` in position order, read as stored (at the driver
+        level, tolerant of edited columns: see :func:`ledger.codec.envelope_from_row`), each with
+        the derived ``effective_on`` column as text, for ``verify`` to recompute and compare."""
+        mark = param_mark(self.engine.dialect)
+        sql = (f"SELECT {', '.join(ROW_COLUMNS)}, effective_on FROM events WHERE position > {mark} "
+               f"AND position <= {mark} ORDER BY position LIMIT {int(batch)}")
+        last = 0
+        while True:
+            with translate(), self.engine.connect() as conn:
+                rows = conn.exec_driver_sql(sql, (last, upto)).all()
+            for row in rows:
+                values = tuple(row)
+                on = values[15]
+                yield envelope_from_row((*values[:15], on.isoformat() if hasattr(on, "isoformat") else on), True)
+            if len(rows) < batch:
+                return
+            last = int(rows[-1][9])
+
+    def read_positions(self, positions: Sequence[int]) -> Iterator[dict[str, Any]]:
+        """Stored envelopes at ``positions`` (ascending), by primary key, 500 a query."""
+        mark = param_mark(self.engine.dialect)
+        with translate(), self.engine.connect() as conn:
+            for start in range(0, len(positions), 500):
+                chunk = tuple(positions[start:start + 500])
+                rows = conn.exec_driver_sql(f"SELECT {', '.join(ROW_COLUMNS)} FROM events WHERE position IN "
+                                            f"({', '.join([mark] * len(chunk))}) ORDER BY position", chunk).all()
+                yield from (envelope_from_row(tuple(row)) for row in rows)
+
+    def _by_ids(self, ids: list[str], conn: Connection | None, tolerant: bool = False) -> Iterator[dict[str, Any]]:
         """Envelopes by id at the driver level (every append looks its batch's ids up): an
         expanding ``IN`` construct per call left reference cycles that held each batch's ids."""
         mark = param_mark(self.engine.dialect)
@@ -239,7 +273,7 @@ class SqlStore:
                 chunk = ids[start:start + 500]
                 rows = c.exec_driver_sql(f"SELECT {', '.join(ROW_COLUMNS)} FROM events WHERE id IN "
                                          f"({', '.join([mark] * len(chunk))}) ORDER BY position", tuple(chunk)).all()
-                yield from (envelope_from_row(tuple(row)) for row in rows)
+                yield from (envelope_from_row(tuple(row), tolerant) for row in rows)
 
     def _run(self, query: Any, conn: Connection | None) -> Iterator[dict[str, Any]]:
         with translate():

@@ -12,13 +12,17 @@ rebuild of a million events must run at well over 150,000 events/s.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from events import date_sort_key
 from projections import deals, entities, rights
 from projections._items import Item, State
-from projections.sections import SECTIONS, sorted_keys
+from projections.sections import KEY_FIELDS, SECTIONS, sorted_keys
 from projections.select import Event, check_query, concat_days, gc_paused, plan, sort_key
+
+DATA_FORMAT = 1
+"""Version of :meth:`Folder.to_data`'s layout; a checkpoint of another version is not used."""
 
 DISPATCH: dict[str, entities.Handler] = {**entities.HANDLERS, **rights.HANDLERS, **deals.HANDLERS}
 """Event type -> handler. EventRetracted has none: it only removes, which selection does."""
@@ -35,6 +39,16 @@ _COLLECTIONS: dict[str, tuple[str, ...]] = {
     "agreements": ("parties", "supersedes"), "negotiations": ("parties",), "legal_actions": ("plaintiffs", "defendants"),
 }
 """List or dict fields (besides ``evidence``) that the output must not share with the accumulator."""
+
+
+class FoldError(ValueError):
+    """A stored event the fold cannot apply (see :meth:`Folder._run`)."""
+
+    def __init__(self, event: Event | None, cause: BaseException) -> None:
+        self.event_id = event.get("id") if isinstance(event, dict) else None
+        self.position = event.get("position") if isinstance(event, dict) else None
+        super().__init__(f"event {self.event_id!r} at position {self.position} cannot be folded "
+                         f"({type(cause).__name__}: {cause})")
 
 
 class _Spent(dict):  # type: ignore[type-arg]
@@ -90,13 +104,24 @@ class Folder:
             self._run(batch)
 
     def _run(self, ordered: list[Event]) -> None:
-        """The hot loop: one dict lookup and one call per event."""
+        """The hot loop: one dict lookup and one call per event.
+
+        Events that are not what the catalog validates (a type it does not know, a payload
+        missing a field) can only come from a store edited behind the ledger's back: they stop
+        the fold with :class:`FoldError` naming the event, never a silently different state.
+        """
         state = self._state
         handler_for = DISPATCH.get
-        for e in ordered:
-            handler = handler_for(e["type"])
-            if handler is not None:
-                handler(state, e)
+        e: Event | None = None
+        try:
+            for e in ordered:
+                handler = handler_for(e["type"])
+                if handler is not None:
+                    handler(state, e)
+                elif e["type"] != "EventRetracted":
+                    raise KeyError(f"unknown event type {e['type']!r}")
+        except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+            raise FoldError(e, exc) from exc
         if ordered:
             self._last = sort_key(ordered[-1])
 
@@ -127,6 +152,46 @@ class Folder:
         (serializing a million-event state: the copy doubled the memory of ``rebuild``).
         """
         return (_copy_state(self._state) if copy else self._state), self._last
+
+    def to_data(self) -> dict[str, Any]:
+        """The accumulator as plain JSON data (a checkpoint's stored form: data, never code).
+
+        Items are listed per section (their keys are rebuilt from their key fields on load), the
+        per-currency totals of stakes become decimal strings, and the condition indexes lists.
+        It shares the items with the accumulator: serialize it before folding further.
+        """
+        state = self._state
+        sections: dict[str, Any] = {name: list(state[name].values()) for name in SECTIONS}
+        sections["stakes"] = [
+            {**item, "invested": {cur: [format(total, "f"), approx] for cur, (total, approx) in item["invested"].items()}}
+            for item in sections["stakes"]
+        ]
+        return {"format": DATA_FORMAT, "last": list(self._last) if self._last is not None else None,
+                "sections": sections, "met": state["_met"],
+                "watch": {condition: list(rights) for condition, rights in state["_watch"].items()}}
+
+    @classmethod
+    def from_data(cls, data: Any) -> Folder:
+        """A Folder from :meth:`to_data` output; ``ValueError`` for anything else."""
+        try:
+            if data["format"] != DATA_FORMAT:
+                raise ValueError(f"checkpoint format {data['format']!r}, this code reads {DATA_FORMAT}")
+            state: State = {}
+            for name in SECTIONS:
+                fields = KEY_FIELDS[name]
+                items = data["sections"][name]
+                if len(fields) == 1:
+                    state[name] = {item[fields[0]]: item for item in items}
+                else:
+                    state[name] = {tuple(item[f] for f in fields): item for item in items}
+            for item in state["stakes"].values():
+                item["invested"] = {cur: [Decimal(total), bool(approx)] for cur, (total, approx) in item["invested"].items()}
+            state["_met"] = dict(data["met"])
+            state["_watch"] = {condition: dict.fromkeys(rights) for condition, rights in data["watch"].items()}
+            last = data["last"]
+            return cls.load(state, (str(last[0]), int(last[1])) if last is not None else None)
+        except (KeyError, TypeError, IndexError, InvalidOperation, AttributeError) as exc:
+            raise ValueError(f"not a fold checkpoint ({type(exc).__name__}: {exc})") from None
 
     @classmethod
     def load(cls, state: State, last: tuple[str, int] | None) -> Folder:

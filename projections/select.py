@@ -18,7 +18,7 @@ from events import CERTAINTY_RANK, date_sort_key
 
 Event = Mapping[str, Any]
 
-_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def _position(event: Event) -> int:
@@ -85,7 +85,7 @@ def sort_key(event: Event) -> tuple[str, int]:
 
 def check_query(as_of: str, known_at: int | None, min_certainty: str) -> None:
     """Reject query parameters that would silently select the wrong events."""
-    if not isinstance(as_of, str) or not _FULL_DATE.match(as_of):
+    if not isinstance(as_of, str) or not _FULL_DATE.fullmatch(as_of):
         raise ValueError(f"as_of must be a full date YYYY-MM-DD, got {as_of!r}")
     if known_at is not None and (isinstance(known_at, bool) or not isinstance(known_at, int)):
         raise ValueError(f"known_at must be a position (an integer) or None, got {known_at!r}")

@@ -352,7 +352,7 @@ def test_report_renders_in_headless_chromium(page: tuple[Path, str], tmp_path: P
 
 @pytest.mark.skipif(not DATASET.exists(), reason=f"the bundled dataset {DATASET.name} is not there yet")
 def test_report_of_the_bundled_dataset(tmp_path: Path) -> None:
-    from ledger.intake import parse_text
+    from ledger.jsontext import parse_text
 
     events = parse_text(DATASET.read_bytes(), DATASET.name)
     with Ledger.open(f"sqlite:///{tmp_path}/real.db", init=True) as real:

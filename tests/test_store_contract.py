@@ -83,7 +83,10 @@ def test_expected_version_needs_one_stream(ledger: Ledger) -> None:
     (lambda e: e.update(type="InvestmentMode"), "type", "valid types: PartyRegistered"),
     (lambda e: e["data"].update(investor="nobody"), "data.investor", "'nobody' is not defined"),
     (lambda e: e.update(effective_date="2010"), "data.investee", "after this event's effective date"),
-    (lambda e: e["data"]["money"].update(currency="usd"), "data.money.currency", "pattern"),
+    (lambda e: e["data"]["money"].update(currency="usd"), "data.money.currency", "not an ISO 4217 currency code"),
+    (lambda e: e["data"]["money"].update(currency="ZZZ"), "data.money.currency", "not an ISO 4217 currency code"),
+    (lambda e: e["data"]["money"].update(amount="-5"), "data.money.amount", "not negative"),
+    (lambda e: e["data"]["money"].update(approximate="yes"), "data.money.approximate", "valid boolean"),
 ])
 def test_bad_event_names_index_id_and_field_and_writes_nothing(ledger: Ledger, mutate, field, message) -> None:
     ledger.append(basic())

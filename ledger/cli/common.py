@@ -5,6 +5,7 @@ Exit codes (SPEC §7): 0 ok, 1 integrity failure, 2 usage or validation error, 3
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,20 +16,23 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ledger.api import Ledger
 from ledger.errors import LedgerError
-from ledger.intake import parse_text
+from ledger.jsontext import parse_text
 
 DEFAULT_DB = "sqlite:///alliance-ledger.db"
 app = typer.Typer(
     help="An event-sourced, bitemporal ledger of corporate alliances.\n\n"
     "Example:\n\n    alliance-ledger demo\n\n    alliance-ledger --db sqlite:///my.db init",
-    no_args_is_help=True, rich_markup_mode=None, add_completion=False,
+    no_args_is_help=True, rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
+# markup and emoji codes off: every string printed is user text or stored data, shown verbatim
+# (a party named "[/x]" crashed every table with MarkupError; "[bold red]" in data was rendered)
+out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 class Format(StrEnum):
@@ -78,6 +82,11 @@ def emit_json(doc: Any) -> None:
     sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+def error(message: str, label: str = "error:") -> None:
+    """``label message`` on stderr, the label in red on a terminal, the message verbatim."""
+    err.print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
+
+
 def guarded(fn: Callable[..., None]) -> Callable[..., None]:
     """Turn our typed errors into a message on stderr and the documented exit code."""
     import functools
@@ -87,11 +96,19 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
         try:
             fn(*args, **kwargs)
         except LedgerError as exc:
-            err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
+            error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            error(str(exc))
             raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:  # a bug of ours: one line, exit 4, never a traceback a user must read
+            if os.environ.get("ALLIANCE_LEDGER_DEBUG"):
+                raise
+            error(f"unexpected {type(exc).__name__}: {str(exc)[:300]}. This is a bug in alliance-ledger: please report "
+                  "it to its maintainers with the command you ran (ALLIANCE_LEDGER_DEBUG=1 shows the traceback)")
+            raise typer.Exit(4) from None
 
     return wrapper
 

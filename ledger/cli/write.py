@@ -15,6 +15,7 @@ from ledger.cli.common import (
     app,
     emit_json,
     err,
+    error,
     fmt_of,
     guarded,
     opened,
@@ -118,8 +119,8 @@ def verify(
                   f"hash {report.head_hash}")
     if not report.ok:
         first = report.problems[0]
-        err.print(f"[red]integrity failure[/red] at position {first['position']} (id {first['id']!r}): "
-                  f"{first['problem']}" + (f" (+{len(report.problems) - 1} more)" if len(report.problems) > 1 else ""))
+        error(f"at position {first['position']} (id {first['id']!r}): {first['problem']}"
+              + (f" (+{len(report.problems) - 1} more)" if len(report.problems) > 1 else ""), "integrity failure")
         raise typer.Exit(1)
 
 
