@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
@@ -12,10 +13,11 @@ import orjson
 
 from ledger import checkpoints, migrate, queries
 from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, StoredDataError, parse_ts
-from ledger.errors import IntegrityError, Problem, ValidationError, bad_argument
+from ledger.errors import IntegrityError, Problem, SchemaVersionError, ValidationError, bad_argument
 from ledger.intake import prepare
-from ledger.integrity import PartyIndexCheck, VerifyReport, verify_chain
-from ledger.sqlstore import SqlStore, make_engine, safe_url, translate
+from ledger.integrity import PartyIndexCheck, VerifyReport, check_export, verify_chain
+from ledger.outputs import output_file
+from ledger.sqlstore import SqlStore, make_engine, safe_url, sqlite_file, translate
 from ledger.writing import Appender, AppendResult
 from projections import FoldError, gc_paused
 
@@ -48,7 +50,13 @@ class Ledger:
     @classmethod
     def open(cls, url: str = "sqlite:///alliance-ledger.db", *, init: bool = False) -> Ledger:
         """Open ``url`` (any SQLAlchemy URL). ``init=True`` creates or upgrades the schema first;
-        otherwise a database that is not at this code's schema is refused with the command to run."""
+        otherwise a database that is not at this code's schema is refused with the command to run
+        (and a missing SQLite file is not created)."""
+        path = sqlite_file(url)
+        if path is not None and not init and not os.path.exists(path):
+            shown = safe_url(url)
+            raise SchemaVersionError(f"no ledger at {shown} (the file does not exist): run "
+                                     f"`alliance-ledger --db {shown} init` to create one")
         engine = make_engine(url)
         try:
             with translate():
@@ -83,6 +91,15 @@ class Ledger:
     def store(self) -> SqlStore:
         return self._store
 
+    @property
+    def database_file(self) -> str | None:
+        """The SQLite file holding this ledger (None on a server engine or in memory)."""
+        return sqlite_file(self.url)
+
+    def output_file(self, out: str | os.PathLike[str], mode: str = "wb") -> AbstractContextManager[IO[Any]]:
+        """A file to write an export or report to, written atomically; refuses the ledger's own file."""
+        return output_file(out, self.database_file, mode)
+
     # -- append -------------------------------------------------------------------------------
     def append(
         self, events: Iterable[Any], expected_version: int | None = None, *,
@@ -114,6 +131,7 @@ class Ledger:
         problems = [Problem(i, e.get("id") if isinstance(e, dict) else None, None,
                             "not a stored envelope (export line) with exactly the fields " + ", ".join(ENVELOPE_FIELDS))
                     for i, e in enumerate(given) if not isinstance(e, dict) or list(e) != list(ENVELOPE_FIELDS)]
+        problems = problems or check_export(given)
         if problems:
             raise ValidationError(problems)
         with gc_paused():

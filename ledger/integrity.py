@@ -7,12 +7,14 @@ the head (``verify --print-head``) somewhere else and check against it (``verify
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from events import DEFINING_TYPES, EVENT_TYPES, date_sort_key
 from ledger.codec import GENESIS_HASH, BrokenText, event_hash, parse_ts
+from ledger.errors import Problem
 
 
 @dataclass
@@ -162,3 +164,42 @@ class PartyIndexCheck:
         if self._pending is not None:
             self._bad(self._pending[0], None, "party index rows past the last event")
         return self.problems
+
+
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z", re.ASCII)
+_DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+def check_export(envelopes: list[dict[str, Any]]) -> list[Problem]:
+    """Why a file of stored envelopes cannot be restored as it is: what ``import`` accepts,
+    ``verify`` must pass afterwards. Recording fields must have the exact form the store writes
+    (a ``recorded_at`` written ``+00:00`` hashes differently from the ``Z`` form read back), and
+    the file must pass the same chain check as ``verify`` (positions, hashes, stream versions,
+    time never going back), so a rechained file with a moved timestamp is refused here."""
+    problems: list[Problem] = []
+    for i, env in enumerate(envelopes):
+        recorded = env["recorded_at"]
+        if not isinstance(recorded, str) or not _TIMESTAMP.fullmatch(recorded):
+            problems.append(Problem(i, env["id"], "recorded_at", "not a UTC timestamp in the form export writes "
+                                    "(YYYY-MM-DDTHH:MM:SS.ffffffZ)"))
+        else:
+            try:
+                parse_ts(recorded)
+            except ValueError:
+                problems.append(Problem(i, env["id"], "recorded_at", f"{recorded!r} is not a real time"))
+        for name in ("position", "stream_version", "schema_version"):
+            if isinstance(env[name], bool) or not isinstance(env[name], int):
+                problems.append(Problem(i, env["id"], name, "must be a whole number"))
+        for name in ("prev_hash", "hash"):
+            if not isinstance(env[name], str) or not _DIGEST.fullmatch(env[name]):
+                problems.append(Problem(i, env["id"], name, "must be 64 lowercase hexadecimal digits"))
+    if problems:
+        return problems
+    report = verify_chain(envelopes, limit=1_000)
+    index = {id(env): i for i, env in enumerate(envelopes)}
+    by_position = {env["position"]: env for env in envelopes}
+    for found in report.problems:
+        env = by_position.get(found["position"])
+        problems.append(Problem(index.get(id(env)) if env is not None else None, found["id"], None,
+                                f"{found['problem']}: the file was edited or is not a complete export"))
+    return problems

@@ -12,10 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
 from sqlalchemy.engine import Engine
 
 import migrations
 from ledger.errors import IntegrityError, SchemaVersionError
+from ledger.sqlstore import PG_LOCK_KEY as LOCK_KEY
 
 SCRIPT_LOCATION = str(Path(migrations.__file__).parent)
 
@@ -38,23 +40,46 @@ def known_revisions() -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        heads = MigrationContext.configure(conn).get_current_heads()
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    heads = MigrationContext.configure(conn).get_current_heads()
     if len(heads) > 1:  # the migrations form one line: two rows mean someone edited the table
         raise IntegrityError(f"integrity: the database's alembic_version table names {len(heads)} schema revisions "
                              f"({', '.join(sorted(heads))}); alliance-ledger writes exactly one, so it was edited")
     return heads[0] if heads else None
 
 
+_OWN_TABLES = frozenset({"events", "event_parties", "checkpoints", "alembic_version", "sqlite_sequence"})
+
+
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
-    """Create or upgrade the schema; returns (revision before, revision after)."""
-    before = current_revision(engine)
-    if before is not None and before not in known_revisions():
-        raise _too_new(before)
+    """Create or upgrade the schema; returns (revision before, revision after).
+
+    Several ``init`` at once are safe: the migration runs in the writers' locked transaction
+    (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), and reads the revision under that
+    lock, so the second one finds the schema made and does nothing. A database holding another
+    application's tables is refused, not extended with ours.
+    """
     cfg = _config()
-    with engine.begin() as conn:
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+        before = _revision(conn)
+        if before is not None and before not in known_revisions():
+            raise _too_new(before)
+        if before is None:
+            foreign = sorted(set(inspect(conn).get_table_names()) - _OWN_TABLES)
+            if foreign:
+                shown = ", ".join(foreign[:10]) + (" ..." if len(foreign) > 10 else "")
+                raise SchemaVersionError(f"the database holds tables of another application ({shown}): "
+                                         "alliance-ledger initialises only an empty database or one of its own; "
+                                         "give it a new file (or a PostgreSQL schema of its own)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-    return before, current_revision(engine) or ""
+        after = _revision(conn)
+    return before, after or ""
 
 
 def check(engine: Engine, url_hint: str) -> None:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key, period_end
 from ledger.errors import LedgerError, bad_argument
+from ledger.outputs import refuse_database
 from ledger.report_model import (  # noqa: F401  (re-exported: the report's data model)
     CERTAINTIES,
     InvestmentPoint,
@@ -255,8 +256,8 @@ def build_report(
     from the first event that is not a party registration to today or the last event).
     Returns ``out``.
     """
+    refuse_database(out, lg.database_file)  # before the work: the ledger's own file is never an output
     data = collect(lg, party=party, date_from=date_from, date_to=date_to, title=title)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(data), encoding="utf-8")
-    return out
+    with lg.output_file(out, "w") as fh:
+        fh.write(render(data))
+    return Path(out)

@@ -127,10 +127,14 @@ class Catalog:
 
     # -- checking -----------------------------------------------------------------------------
     def check(
-        self, index: int, doc: Doc, target: Doc | None, dependants: Callable[[Key], list[str]],
+        self, index: int, doc: Doc, target: Doc | None, uses: Callable[[Key], list[tuple[str, str]]],
         refs: list[RefUse] | None = None,
     ) -> list[Problem]:
-        """Problems of one event against the catalog as it stands (earlier batch events applied)."""
+        """Problems of one event against the catalog as it stands (earlier batch events applied).
+
+        ``uses(key)`` lists the live events that refer to ``key`` as (id, date sort key): the slow
+        path, asked only when a retraction or a correction could orphan them.
+        """
         problems: list[Problem] = []
 
         def problem(fld: str | None, msg: str) -> None:
@@ -142,7 +146,7 @@ class Catalog:
         if doc["type"] == "EventRetracted":
             key = self._check_target(doc["data"]["target"], doc, target, "data.target", problem)
             if key is not None and self.uses.get(key, 0) > 0:
-                names = dependants(key)
+                names = [event_id for event_id, _ in uses(key)]
                 shown = ", ".join(repr(n) for n in names[:10]) + (" ..." if len(names) > 10 else "")
                 problem("data.target", f"{key[0]} {key[1]!r} defined by that event is still referenced by live events "
                         f"{shown}: retract or correct those first")
@@ -155,6 +159,13 @@ class Catalog:
                 if existing is not None and key != replaced_key:
                     problem(f"data.{path}", f"{ref.namespace} {value!r} is already defined by event "
                             f"{existing.event_id!r}; to change that definition append a correction of it")
+                elif existing is not None and effective > existing.effective and self.uses.get(key, 0) > 0:
+                    earlier = sorted((day, event_id) for event_id, day in uses(key) if day < effective)
+                    if earlier:  # the rule "defined before it is used" holds for corrections too
+                        shown = ", ".join(f"{event_id!r} ({day})" for day, event_id in earlier[:10])
+                        problem("effective_date", f"this correction dates {ref.namespace} {value!r} "
+                                f"{doc['effective_date']}, after live events that use it: {shown}"
+                                + (" ..." if len(earlier) > 10 else "") + "; correct or retract those first")
             elif existing is None:
                 problem(f"data.{path}", f"{ref.namespace} {value!r} is not defined: define it first "
                         f"(earlier in the batch or the ledger)")

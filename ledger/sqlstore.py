@@ -7,11 +7,15 @@ order even with several processes appending. Storage errors become typed errors 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, select
 from sqlalchemy import exc as sa_exc
@@ -42,6 +46,17 @@ def safe_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file path of a SQLite URL (None for other engines, memory, or what is not a URL)."""
+    try:
+        parsed = make_url(url)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return str(parsed.database)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGIN control."""
     try:
@@ -56,19 +71,24 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         raise StorageError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
     memory = parsed.database in (None, "", ":memory:")
+    try:
+        timeout = float(parsed.query.get("timeout", 60))  # type: ignore[arg-type]
+    except ValueError:
+        raise StorageError(f"timeout={parsed.query.get('timeout')!r} in the URL is not a number of seconds") from None
+    connect_args: dict[str, Any] = {"timeout": timeout, "check_same_thread": False}
     engine = create_engine(
-        parsed, connect_args={"timeout": 60, "check_same_thread": False},
-        poolclass=StaticPool if memory else None,
+        parsed.difference_update_query(["timeout"]), poolclass=StaticPool if memory else None,
+        **({"connect_args": connect_args} if memory else {"creator": _sqlite_creator(str(parsed.database), timeout)}),
     )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
         cur = dbapi_conn.cursor()
-        if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
+        if (not memory and not getattr(dbapi_conn, "immutable", False)
+                and cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal"):
+            cur.execute("PRAGMA journal_mode=WAL")  # persistent: set once, by the first writer
         cur.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
-        cur.execute("PRAGMA busy_timeout=60000")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a large ledger stay hot
         cur.execute("PRAGMA wal_autocheckpoint=16384")
         cur.close()
@@ -78,6 +98,35 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
     return _refuse_unreachable(engine)
+
+
+class _ImmutableConnection(sqlite3.Connection):
+    immutable = True
+
+
+def _sqlite_creator(path: str, timeout: float) -> Callable[[], sqlite3.Connection]:
+    """Connections to a SQLite file, also on a read-only medium.
+
+    A WAL database needs its ``-shm`` file to be read; on a read-only mount (a published copy,
+    a CD, a container layer) it cannot be created, and every query failed, even ``state``. Then
+    the file is opened ``immutable``: nobody can be writing to a read-only medium, so SQLite may
+    skip its locks. Writes there fail as they must (StorageError, "readonly database").
+    """
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "unable to open" not in str(exc) and "readonly" not in str(exc):
+                raise
+        uri = f"file:{quote(os.path.abspath(path))}?immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False,
+                               factory=_ImmutableConnection)
+
+    return connect
 
 
 def _refuse_unreachable(engine: Engine) -> Engine:
@@ -94,8 +143,9 @@ def _refuse_unreachable(engine: Engine) -> Engine:
 
 
 @contextmanager
-def translate() -> Iterator[None]:
-    """Storage errors become our typed errors at this boundary."""
+def translate(started: float | None = None) -> Iterator[None]:
+    """Storage errors become our typed errors at this boundary (``started``: when a writer began
+    waiting for the lock, so a timeout can say how long it waited)."""
     try:
         yield
     except sa_exc.IntegrityError as exc:
@@ -104,6 +154,12 @@ def translate() -> Iterator[None]:
         text = str(exc.orig)
         if "no such table" in text or "does not exist" in text:
             raise SchemaVersionError("the database holds no alliance-ledger schema: run `alliance-ledger init`") from exc
+        if "readonly database" in text:
+            raise StorageError("the ledger's file or medium is read-only: nothing was written") from exc
+        if "database is locked" in text:
+            waited = f" (waited {time.monotonic() - started:.0f} s)" if started is not None else ""
+            raise StorageError(f"another process is writing to this ledger{waited}: nothing was written; try again "
+                               "when it has finished") from exc
         raise StorageError(f"database error: {text}") from exc
     except sa_exc.DBAPIError as exc:
         raise StorageError(f"database error: {exc.orig}") from exc
@@ -165,7 +221,7 @@ class SqlStore:
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
-        with translate(), self.engine.connect().execution_options(write=True) as conn, conn.begin():
+        with translate(time.monotonic()), self.engine.connect().execution_options(write=True) as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")
             yield Writer(conn)

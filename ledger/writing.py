@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from events import CURRENT_SCHEMA_VERSION, REFERENCES, iter_refs
+from events import CURRENT_SCHEMA_VERSION, date_sort_key, iter_refs
 from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, row_values, seal
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.rules import Catalog, Key, target_id
@@ -161,7 +161,7 @@ class Appender:
             tid = target_id(doc)
             target = (batch[tid] if tid in applied_ids else older.get(tid)) if tid else None
             refs = list(iter_refs(doc["type"], doc["data"]))
-            found = catalog.check(i, doc, target, lambda key: self._dependants(w, key, applied), refs)
+            found = catalog.check(i, doc, target, lambda key: self._uses(w, key, applied), refs)
             if found:
                 problems.extend(found)
                 continue
@@ -187,15 +187,16 @@ class Appender:
             raise ValidationError(problems)
         return rows, party_rows
 
-    def _dependants(self, w: Writer, key: Key, batch: list[dict[str, Any]]) -> list[str]:
-        """Ids of live events that refer to ``key`` (the slow path of a refused retraction)."""
-        types = [t for t, refs in REFERENCES.items() if any(r.namespace == key[0] and not r.defines for r in refs)]
+    def _uses(self, w: Writer, key: Key, batch: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        """Live events that refer to ``key``, as (id, date sort key): read through the party index
+        (every reference is indexed under its key), plus this batch's events so far."""
+        index_key = key[1] if key[0] == "party" else f"{key[0]}:{key[1]}"
         found = []
-        for env in [*self._store.read(types=types, conn=w.conn), *batch]:
-            if env["id"] in self._catalog.superseded or env["type"] not in types:
+        for env in [*self._store.read(party=index_key, conn=w.conn), *batch]:
+            if env["id"] in self._catalog.superseded:
                 continue
             if any((r.namespace, v) == key and not r.defines for r, _, v in iter_refs(env["type"], env["data"])):
-                found.append(env["id"])
+                found.append((env["id"], date_sort_key(env["effective_date"])))
         return found
 
     def _catch_up(self, w: Writer, head: int) -> None:

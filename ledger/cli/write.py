@@ -144,7 +144,7 @@ def export(
             count = lg.export(sys.stdout.buffer)
             sys.stdout.buffer.flush()
         else:
-            with open(output, "wb") as fh:
+            with lg.output_file(output) as fh:
                 count = lg.export(fh)
     err.print(f"exported {count} events") if sys.stderr.isatty() else None
 
