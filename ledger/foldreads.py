@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import bindparam, select
 
 from events import DEFINING_TYPES, defined_key
+from ledger.codec import StoredDataError
 from ledger.schema import EVENTS, bucket
 from ledger.sqlstore import param_mark, translate
 
@@ -135,6 +136,16 @@ def _keyed_rows(store: SqlStore, upto: int, keys: list[str], only: tuple[str, ..
 _CHUNK = 10_000
 
 
+def _broken(rows: list[Any]) -> None:
+    """Name the row whose payload is not JSON (the slow path of a chunk that did not decode)."""
+    for row in rows:
+        try:
+            orjson.loads(row[6])
+        except orjson.JSONDecodeError:
+            raise StoredDataError(f"integrity: the stored data of the event at position {row[0]} is not JSON: the "
+                                  "row was edited outside alliance-ledger; run `alliance-ledger verify`") from None
+
+
 def fold_rows(
     store: SqlStore, where: str, params: tuple[Any, ...], order: str = "e.position", *, whole: bool = False,
 ) -> Iterator[dict[str, Any]]:
@@ -164,6 +175,9 @@ def fold_chunks(
             conn = conn.execution_options(yield_per=_CHUNK)  # on SQLite it only adds a buffer: 8% slower
         result = conn.exec_driver_sql(sql, params)
         while rows := result.fetchmany(_CHUNK):
-            yield [{"position": position, "id": id_, "type": type_, "effective_date": eff,
-                    "certainty": certainty, "corrects": corrects, "data": loads(payload)}
-                   for position, id_, type_, eff, certainty, corrects, payload in rows]
+            try:
+                yield [{"position": position, "id": id_, "type": type_, "effective_date": eff,
+                        "certainty": certainty, "corrects": corrects, "data": loads(payload)}
+                       for position, id_, type_, eff, certainty, corrects, payload in rows]
+            except orjson.JSONDecodeError:
+                _broken(rows)

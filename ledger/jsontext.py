@@ -91,7 +91,10 @@ def _duplicate_path(value: Any, path: str = "") -> str | None:
 
 def _problem(name: str, where: str, exc: ValueError, body: str | None, index: int | None = None) -> Problem:
     if isinstance(exc, DuplicateKey):
-        field = _duplicate_path(_decode(_LOCATOR, body)) if body is not None else None
+        try:
+            field = _duplicate_path(_decode(_LOCATOR, body)) if body is not None else None
+        except ValueError:  # the text breaks later too: name the key without its place
+            field = None
         if field and index is None and field.startswith("["):  # a JSON array: the element is the event
             head, _, rest = field[1:].partition("]")
             index, field = int(head), rest.lstrip(".")
@@ -117,10 +120,19 @@ def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
         try:
             return [_decode(_DECODER, body)]
         except DuplicateKey as exc:
-            raise ValidationError([_problem(name, "", exc, body)], "broken JSON") from None
+            if _is_one_document(body):
+                raise ValidationError([_problem(name, "", exc, body)], "broken JSON") from None
         except ValueError:
             pass  # JSON Lines: read line by line below, so errors name the line
     return list(_lines(body, name))
+
+
+def _is_one_document(body: str) -> bool:
+    try:
+        _decode(_LOCATOR, body)
+        return True
+    except ValueError:
+        return False
 
 
 def _whole(body: str, name: str) -> list[Any]:
