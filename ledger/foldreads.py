@@ -6,7 +6,7 @@ index (``event_parties``) lists under the party and the items its events depend 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -136,7 +136,7 @@ def _keyed_rows(store: SqlStore, upto: int, keys: list[str], only: tuple[str, ..
 _CHUNK = 10_000
 
 
-def _broken(rows: list[Any]) -> None:
+def _broken(rows: Sequence[Any]) -> None:
     """Name the row whose payload is not JSON (the slow path of a chunk that did not decode)."""
     for row in rows:
         try:

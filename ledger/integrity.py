@@ -199,7 +199,7 @@ def check_export(envelopes: list[dict[str, Any]]) -> list[Problem]:
     index = {id(env): i for i, env in enumerate(envelopes)}
     by_position = {env["position"]: env for env in envelopes}
     for found in report.problems:
-        env = by_position.get(found["position"])
-        problems.append(Problem(index.get(id(env)) if env is not None else None, found["id"], None,
+        match = by_position.get(found["position"])
+        problems.append(Problem(index.get(id(match)) if match is not None else None, found["id"], None,
                                 f"{found['problem']}: the file was edited or is not a complete export"))
     return problems
