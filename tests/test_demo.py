@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from typer.testing import CliRunner
 
+from events import date_sort_key
 from ledger import Ledger
 from ledger.cli import app
 from ledger.demo import dataset, load
@@ -54,15 +55,24 @@ def test_dataset_loads_and_answers_key_dates(ledger: Ledger) -> None:
 
 
 def test_a_correction_changes_the_belief_and_known_at_keeps_the_old_one(ledger: Ledger) -> None:
+    """The correction the demo shows (the first StakeChanged correction, else the first correction): the January 2023
+    rumour of a ~$10B investment, replaced by the reported investment of 2023-01-23. As of the rumour's date the ledger
+    believed the $10B was already invested; after the correction it is not, until 2023-01-23."""
     events = dataset()
     load(ledger, events, Console(quiet=True))
-    fix = next(e for e in events if e["type"] == "StakeChanged" and e.get("corrects"))
+    corrections = [e for e in events if e.get("corrects")]
+    fix = next((e for e in corrections if e["type"] == "StakeChanged"), corrections[0])
+    assert fix["id"] == "msft-openai-2023-01-23-investment"
+    rumour = next(e for e in events if e["id"] == fix["corrects"])
     position = next(ledger.events(ids=[fix["id"]]))["position"]
-    day = "2026-01-01"  # after every stake event: the latest stake is the corrected one
-    before = ledger.state(as_of=day, known_at=position - 1, party="microsoft").stakes[0]["stake"]
-    after = ledger.state(as_of=day, known_at=position, party="microsoft").stakes[0]["stake"]
-    assert before != after
-    assert after == {"basis": "equity", **fix["data"]["stake"]}
+    day = date_sort_key(rumour["effective_date"])  # the rumour counts from here; the correction only from 2023-01-23
+    before = ledger.state(as_of=day, known_at=position - 1, party="microsoft").stakes[0]
+    after = ledger.state(as_of=day, known_at=position, party="microsoft").stakes[0]
+    assert before["invested"] == [{"amount": "13000000000", "currency": "USD", "approximate": True}]
+    assert after["invested"] == [{"amount": "3000000000", "currency": "USD", "approximate": True}]
+    assert (before["certainty"], after["certainty"]) == ("rumored", "reported")
+    later = ledger.state(as_of="2023-02-01", known_at=position, party="microsoft").stakes[0]
+    assert later["invested"] == before["invested"] and later["certainty"] == "reported"
 
 
 def test_dataset_passes_a_dry_run_and_the_demo_runs(tmp_path: Path) -> None:
