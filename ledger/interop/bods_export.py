@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from events import CERTAINTY_RANK
+from events import CERTAINTY_RANK, date_sort_key
 from ledger.interop.common import Envelopes, ended_on, full_date, role_periods, stake_periods
 
 BODS_VERSION = "0.4"
@@ -96,6 +96,8 @@ class Record:
                      event_ids: Iterable[str], envelopes: Envelopes) -> None:
         interests = self.details.setdefault("interests", [])
         pointer = f"/recordDetails/interests/{len(interests)}"
+        if start is not None and end is not None and date_sort_key(end) < date_sort_key(start):
+            end = start  # over before it began (an until before the grant): it ended as it started
         for name, value in (("startDate", start), ("endDate", end)):
             if value is None:
                 continue

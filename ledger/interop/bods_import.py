@@ -130,7 +130,7 @@ class Planner:
         if slug in self.existing_parties:
             return slug
         self.problems.append(stmt.problem(f"recordDetails.{name}", f"record {ref!r} is described by no entity or "
-                                          "person statement read before it, and is no party of the ledger"))
+                                          "person statement in the input, and is no party of the ledger"))
         return None
 
     # -- relationships ------------------------------------------------------------------------
@@ -147,18 +147,19 @@ class Planner:
             grouped.setdefault(item.key, []).append(item)
         for key, items in grouped.items():
             items.sort(key=lambda i: date_sort_key(i.start) if i.start else "")
-            starts = {i.start for i in items}
             fresh = key not in record.keys
             state = record.keys.setdefault(key, _Key())
             for item in items:
                 begin = item.start if item.start and (not has_prior or (
                     record.prior is not None and date_sort_key(item.start) > record.prior)) else stmt.date
-                if item.end is not None and date_sort_key(item.end) <= date_sort_key(begin) and has_prior:
+                ended_only = item.end is not None and (item.start is None or (
+                    has_prior and date_sort_key(item.end) <= date_sort_key(begin)))
+                if ended_only:  # only its end is news (or all BODS knows of it)
                     if state.active or (fresh and key[0] != "right"):
-                        self.end(stmt, key, state, subject, holder, item.end, item.certainty)
+                        self.end(stmt, key, state, subject, holder, item.end or stmt.date, item.certainty)
                     continue
                 self.start(stmt, key, state, subject, holder, begin, item)
-                if item.end is not None and item.end not in starts:
+                if item.end is not None and not any(o is not item and o.start == item.end for o in items):
                     self.end(stmt, key, state, subject, holder, item.end, item.certainty)
         for key, state in record.keys.items():
             if state.active and (key not in grouped or stmt.status == "closed"):

@@ -169,7 +169,7 @@ def interests(stmt: Statement, rec_slug: str, default_certainty: str, warn: Any,
             continue
         if kind in STAKE_BASIS:
             if kind != chosen:
-                warn(f"{kind} interest not imported where the same statement gives a {chosen} interest "
+                warn(f"{kind} interest not imported where the same statement gives a {chosen} interest"
                      if chosen else f"{kind} interest without a share not imported (the ledger needs a percentage)")
                 continue
             value = _stake(stmt, item, index, STAKE_BASIS[kind], problems, warn)
