@@ -148,7 +148,9 @@ def test_demo_export_validates_with_libcovebods(ledger: Ledger, tmp_path: Path) 
     for as_of, known_at in ((None, None), ("2023-11-20", None), ("2025-02-01", 60)):
         path = tmp_path / f"demo-{as_of}-{known_at}.json"
         with path.open("wb") as fh:
-            assert export_bods(ledger, fh, as_of=as_of, known_at=known_at) == []
+            warnings = export_bods(ledger, fh, as_of=as_of, known_at=known_at)
+        assert any(w.endswith("partnerships not exported: BODS has no interest type for a commercial partnership")
+                   for w in warnings) and any("investments not exported" in w for w in warnings)
         report = validate(path)
         assert report["version"] == "0.4"
         assert report["schema_errors"] == [] and report["additional_checks"] == [], report
@@ -245,3 +247,38 @@ def test_unheld_interests_are_reported_not_dropped_silently(ledger: Ledger) -> N
     assert any(w.startswith("votingRights interest not imported") for w in done.warnings)
     kinds = {e["type"] for e in done.events}
     assert kinds == {"PartyRegistered", "StakeChanged", "RoleChanged"}
+
+
+def test_cli_import_and_export_bods(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+
+    db = f"sqlite:///{tmp_path}/cli.db"
+    tecido = tmp_path / "tecido.json"
+    tecido.write_bytes(example("tecido.json")[1])
+    run = CliRunner().invoke
+    dry = run(app, ["--db", db, "import", "--format", "bods", "--dry-run", str(tecido)])
+    assert dry.exit_code == 0, dry.output
+    planned = [json.loads(line) for line in dry.stdout.splitlines() if line.startswith("{")]
+    with Ledger.open(db) as lg:
+        assert lg.store.count() == 0 and len(planned) > 5
+    done = run(app, ["--db", db, "import", "--format", "BODS", str(tecido)])
+    assert done.exit_code == 0, done.output
+    with Ledger.open(db) as lg:
+        assert [e["id"] for e in lg.events()] == [e["id"] for e in planned]
+    out = tmp_path / "out.json"
+    exported = run(app, ["--db", db, "export", "--format", "bods", "--as-of", "2023-03-03", "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    report = validate(out)
+    assert report["schema_errors"] == report["additional_checks"] == [] and report["additional_fields"] == {}
+
+    stmts = statements("tecido.json")
+    stmts[2]["statementDate"] = "20 January 2019"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(stmts))
+    refused = run(app, ["--db", db, "import", "--format", "bods", str(bad)])
+    assert refused.exit_code == 2
+    assert f"bad.json statement 2 (recordId {stmts[2]['recordId']!r}): statementDate" in refused.output
+    assert run(app, ["--db", db, "import", "--format", "bods", str(tmp_path / "missing.json")]).exit_code == 2
+    assert run(app, ["--db", db, "import", str(tecido), str(bad)]).exit_code == 2

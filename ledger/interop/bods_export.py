@@ -29,6 +29,15 @@ STAKE_INTEREST = {"equity": "shareholding", "voting": "votingRights", "profit_sh
 ENTITY_TYPE = {"government": "stateBody", "other": "legalEntity"}  # every other kind: registeredEntity
 ROLE_INTEREST = {"board-member": "boardMember", "chair": "boardChair", "board-chair": "boardChair"}
 CONTROL_DETAILS = "controls (alliance-ledger controlled_by)"
+NOT_IN_BODS = {
+    "partnerships": "BODS has no interest type for a commercial partnership",
+    "agreements": "BODS records interests, not the agreements behind them",
+    "negotiations": "BODS has no place for talks that may not conclude",
+    "legal_actions": "BODS has no place for lawsuits and inquiries",
+    "metrics": "BODS has no place for reported figures",
+    "conditions": "BODS has no place for triggers; a right's conditions are named in its details",
+}
+"""Sections the BODS export leaves out, each reported as a warning with the reason."""
 
 
 def role_interest(role: str) -> str:
@@ -186,6 +195,12 @@ def statements(state: Mapping[str, Any], envelopes: Envelopes, publication: Publ
     """All statements of one state document: parties first (BODS wants a relationship's parties
     before it), then relationships, each list sorted by record id."""
     persons = {p["party"] for p in state["parties"] if p["kind"] == "person"}
+    for section, why in NOT_IN_BODS.items():
+        if state.get(section):
+            warnings.append(f"{len(state[section])} {section.replace('_', ' ')} not exported: {why}")
+    money = sum(1 for s in state["stakes"] for e in s["evidence"] if envelopes.get(e, {}).get("type") == "InvestmentMade")
+    if money:
+        warnings.append(f"{money} investments not exported: BODS describes holdings, not money paid (the stakes are)")
     records = [_party_record(p, envelopes) for p in state["parties"]]
     rels = _relationships(state, envelopes, persons, warnings)
     records += [rels[k] for k in sorted(rels)]
