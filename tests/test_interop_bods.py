@@ -282,3 +282,60 @@ def test_cli_import_and_export_bods(tmp_path: Path) -> None:
     assert f"bad.json statement 2 (recordId {stmts[2]['recordId']!r}): statementDate" in refused.output
     assert run(app, ["--db", db, "import", "--format", "bods", str(tmp_path / "missing.json")]).exit_code == 2
     assert run(app, ["--db", db, "import", str(tecido), str(bad)]).exit_code == 2
+
+
+def _st(sid: str, day: str, record: str, kind: str, details: dict[str, Any], status: str = "new") -> dict[str, Any]:
+    return {"statementId": sid * 32, "statementDate": day, "recordId": record, "recordType": kind,
+            "recordStatus": status, "declarationSubject": "e", "recordDetails": {"isComponent": False, **details},
+            "publicationDetails": {"publicationDate": day, "bodsVersion": "0.4", "publisher": {"name": "t"}}}
+
+
+def test_what_the_ledger_cannot_hold_is_reported(ledger: Ledger) -> None:
+    stmts = [
+        _st("a", "2020-01-01", "e", "entity", {"entityType": {"type": "registeredEntity"}, "name": "E Ltd"}),
+        _st("b", "2020-01-01", "p", "person", {"personType": "anonymousPerson",
+                                               "unspecifiedPersonDetails": {"reason": "subjectExemptFromDisclosure"}}),
+        _st("c", "2020-01-01", "q", "person", {"personType": "knownPerson", "names": [{"fullName": "Q"}]}),
+        _st("d", "2020-01-01", "r1", "relationship", {"subject": "e", "interestedParty": "p", "interests": [
+            {"type": "shareholding", "share": {"exclusiveMinimum": 25, "maximum": 50}, "startDate": "2019-05-01"},
+            {"type": "trustee", "startDate": "2019-05-01"}]}),
+        _st("f", "2020-01-01", "r2", "relationship", {"subject": "e", "interestedParty": {"reason": "unknown"},
+                                                      "interests": [{"type": "shareholding", "share": {"exact": 20}}]}),
+        _st("g", "2020-01-01", "r3", "relationship", {"subject": "e", "interestedParty": "q", "interests": [
+            {"type": "shareholding", "directOrIndirect": "indirect", "share": {"exact": 10}}]}),
+    ]
+    done = import_bods(ledger, [("odd.json", json.dumps(stmts).encode())])
+    state = ledger.state(as_of="2020-01-01").to_dict()
+    assert [(s["holder"], s["stake"]) for s in state["stakes"]] == [("p", {"basis": "equity", "min": "25", "max": "50"})]
+    assert ledger.state(as_of="2019-04-30").to_dict()["stakes"] == []
+    text = "\n".join(done.warnings)
+    for expected in ("exclusive share bounds imported as inclusive", "trustee interest not imported",
+                     "unspecified interestedParty (unknown)", "indirect interest not imported", "placeholder name"):
+        assert expected in text
+    assert {p["party"]: p["name"] for p in state["parties"]}["p"] == "anonymousPerson p"
+
+
+def test_bods_03_replacement_by_another_holder_closes_the_replaced_pair(ledger: Ledger) -> None:
+    def pub(day: str) -> dict[str, Any]:
+        return {"publicationDate": day, "bodsVersion": "0.3", "publisher": {"name": "t"}}
+
+    stmts = [
+        {"statementID": "ent", "statementType": "entityStatement", "statementDate": "2018-01-01",
+         "entityType": "registeredEntity", "name": "E", "publicationDetails": pub("2018-01-01")},
+        *({"statementID": who, "statementType": "personStatement", "statementDate": "2018-01-01",
+           "personType": "knownPerson", "names": [{"type": "individual", "fullName": who.upper()}],
+           "publicationDetails": pub("2018-01-01")} for who in ("x", "y")),
+        {"statementID": "old", "statementType": "ownershipOrControlStatement", "statementDate": "2018-01-01",
+         "subject": {"describedByEntityStatement": "ent"}, "interestedParty": {"describedByPersonStatement": "x"},
+         "interests": [{"type": "shareholding", "share": {"exact": 100}, "startDate": "2017-06-01"}],
+         "publicationDetails": pub("2018-01-01")},
+        {"statementID": "new", "statementType": "ownershipOrControlStatement", "statementDate": "2019-03-01",
+         "subject": {"describedByEntityStatement": "ent"}, "interestedParty": {"describedByPersonStatement": "y"},
+         "interests": [{"type": "shareholding", "share": {"exact": 100}, "startDate": "2019-02-15"}],
+         "replacesStatements": ["old"], "publicationDetails": pub("2019-03-01")},
+    ]
+    import_bods(ledger, [("sale.json", json.dumps(stmts).encode())])
+    assert held(ledger, "2019-02-14")[0] == {("x", "ent"): 100}
+    # y's is a new record: it counts from its start date; x's ends when its statement is replaced
+    assert held(ledger, "2019-02-15")[0] == {("x", "ent"): 100, ("y", "ent"): 100}
+    assert held(ledger, "2019-03-01")[0] == {("x", "ent"): 0, ("y", "ent"): 100}

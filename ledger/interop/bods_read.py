@@ -179,12 +179,17 @@ def _upgrade(raw: dict[str, Any], pair_of: dict[str, str]) -> dict[str, Any]:
 
 def _closings(stmts: list[Statement]) -> list[Statement]:
     """0.3: a replaced relationship statement whose pair no replacing statement restates is
-    closed on the replacing statement's date (the pair's record ends there)."""
+    closed on the replacing statement's date (the pair's record ends there); a replacing
+    statement for another pair starts a new record."""
     restated: dict[str, set[str]] = {}
     for s in stmts:
         for old in s.raw.get("_replaces", ()):
             restated.setdefault(old, set()).add(s.record_id)
     known = {s.statement_id: s for s in stmts}
+    for s in stmts:  # an update of its own pair's record (or of one not read here); else a new record
+        replaced = s.raw.get("_replaces", ())
+        if replaced and all(old in known and known[old].record_id != s.record_id for old in replaced):
+            s.status = "new"
     out = []
     for s in stmts:
         for old in s.raw.get("_replaces", ()):
