@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from ledger.errors import Problem, ValidationError
@@ -61,12 +62,17 @@ def _decode(decoder: json.JSONDecoder, text: str) -> Any:
         raise ValueError("nested too deeply (no event is more than a few levels deep)") from None
 
 
-def loads(text: str | bytes) -> Any:
+_DECIMAL_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_no_constant,
+                                    parse_float=Decimal)
+
+
+def loads(text: str | bytes, *, decimal_floats: bool = False) -> Any:
     """Parse one JSON document strictly (see the module docstring); raises ``ValueError``
-    (``json.JSONDecodeError`` or :class:`DuplicateKey`)."""
+    (``json.JSONDecodeError`` or :class:`DuplicateKey`). ``decimal_floats``: numbers with a point
+    become exact ``Decimal`` (for formats such as BODS that write shares as JSON numbers)."""
     if isinstance(text, bytes | bytearray):
         text = bytes(text).decode("utf-8")
-    return _decode(_DECODER, text)
+    return _decode(_DECIMAL_DECODER if decimal_floats else _DECODER, text)
 
 
 def _duplicate_path(value: Any, path: str = "") -> str | None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from typing import Annotated
 
+import orjson
 import typer
 
 from ledger.api import Ledger
 from ledger.cli.common import (
+    AsOfOpt,
     Format,
     FormatOpt,
+    KnownOpt,
     _null,
     app,
     emit_json,
@@ -128,43 +132,98 @@ def verify(
 @guarded
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl (the only format)")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", help="jsonl (the whole ledger, lossless), ftm (the state as "
+                                     "FollowTheMoney entities) or bods (the state as BODS 0.4 statements)")] = "jsonl",
     output: Annotated[str, typer.Option("--output", "-o", help="file to write; - for standard output")] = "-",
+    as_of: AsOfOpt = None, known_at: KnownOpt = None,
 ) -> None:
-    """Write the whole ledger as stored envelopes, one JSON object a line, in position order.
+    """Write the whole ledger (jsonl), or the state as of a date as FollowTheMoney or BODS 0.4.
 
     Example:
 
         alliance-ledger export > ledger.jsonl
+
+        alliance-ledger export --format ftm --as-of 2025-11-01 -o alliances.ftm.jsonl
+
+        alliance-ledger export --format bods -o alliances.bods.json
     """
-    if fmt != "jsonl":
-        raise LedgerError("export writes jsonl only")
-    with opened(ctx) as lg:
-        if output == "-":
-            count = lg.export(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+    fmt = fmt.lower()
+    if fmt not in ("jsonl", "ftm", "bods"):
+        raise LedgerError(f"--format {fmt!r}: choose jsonl, ftm or bods")
+    if fmt == "jsonl" and (as_of is not None or known_at is not None):
+        raise LedgerError("--as-of and --known-at apply to --format ftm and bods; jsonl exports every event")
+    with opened(ctx) as lg, (nullcontext(sys.stdout.buffer) if output == "-" else lg.output_file(output)) as fh:
+        if fmt == "jsonl":
+            count = lg.export(fh)
+            err.print(f"exported {count} events") if sys.stderr.isatty() else None
+        elif fmt == "ftm":
+            from ledger.interop import export_ftm
+
+            count = export_ftm(lg, fh, as_of=as_of, known_at=known_at)
+            err.print(f"exported {count} FollowTheMoney entities") if sys.stderr.isatty() else None
         else:
-            with lg.output_file(output) as fh:
-                count = lg.export(fh)
-    err.print(f"exported {count} events") if sys.stderr.isatty() else None
+            from ledger.interop import export_bods
+
+            for warning in export_bods(lg, fh, as_of=as_of, known_at=known_at):
+                err.print(f"warning: {warning}", soft_wrap=True)
+        fh.flush()
 
 
 @app.command("import")
 @guarded
 def import_(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="a file written by export; - for standard input")],
+    files: Annotated[list[str], typer.Argument(help="a file written by export (- for standard input); with --format "
+                                               "bods, BODS files (JSON array or JSON Lines), read as one series")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl (an export, into an empty ledger) or bods")] = "jsonl",
+    stream: Annotated[str, typer.Option("--stream", help="stream of the events a BODS import appends")] = "bods",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="bods: validate and print the events; write nothing")] = False,
 ) -> None:
-    """Restore an export into an empty ledger, checking every rule and the hash chain.
+    """Restore an export into an empty ledger, or append BODS 0.4 statements as events.
 
     Example:
 
         alliance-ledger --db sqlite:///copy.db import ledger.jsonl
+
+        alliance-ledger import --format bods register-2019.json register-2021.json
     """
-    items = read_input(file)
+    fmt = fmt.lower()
+    if fmt == "bods":
+        _import_bods(ctx, files, stream, dry_run)
+        return
+    if fmt != "jsonl":
+        raise LedgerError(f"--format {fmt!r}: choose jsonl or bods")
+    if len(files) != 1 or dry_run:
+        raise LedgerError("--format jsonl restores one export file (no --dry-run)")
+    items = read_input(files[0])
     with opened(ctx, init=True) as lg, progress_bar("importing", len(items)) as tick:
         result = lg.import_envelopes(items, progress=tick)
     err.print(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
+
+
+def _import_bods(ctx: typer.Context, files: list[str], stream: str, dry_run: bool) -> None:
+    from pathlib import Path
+
+    from ledger.interop import import_bods
+
+    blobs = []
+    for name in files:
+        if name == "-":
+            blobs.append(("standard input", sys.stdin.buffer.read()))
+        elif not Path(name).is_file():
+            raise LedgerError(f"{name}: no such file")
+        else:
+            blobs.append((name, Path(name).read_bytes()))
+    with opened(ctx, init=True) as lg:
+        done = import_bods(lg, blobs, stream=stream, dry_run=dry_run)
+    for warning in done.warnings:
+        err.print(f"warning: {warning}", soft_wrap=True)
+    if dry_run:
+        for event in done.events:
+            sys.stdout.write(orjson.dumps(event).decode() + "\n")
+    verb = "would append" if dry_run else "appended"
+    err.print(f"{verb} {done.result.appended} event(s) from {len(blobs)} BODS file(s), {done.result.existing} "
+              f"already present; head {done.result.head}")
 
 
 @app.command()
