@@ -62,6 +62,12 @@ class SchemaVersionError(LedgerError):
     exit_code = 2
 
 
+class NotFoundError(LedgerError):
+    """The event (or item) asked for by id is not in the ledger; the message says what was looked for."""
+
+    exit_code = 2
+
+
 class StorageError(LedgerError):
     """The database failed in a way that is not the caller's input (locked, unreachable, full)."""
 
