@@ -121,9 +121,11 @@ class Catalogue:
         if not words:
             return {"query": query, "parties": [], "items": [], "events": [], "more": 0}
 
-        def rank(summary: dict[str, Any]) -> int:
+        def rank(summary: dict[str, Any]) -> tuple[int, int]:
             key, label = summary["key"].lower(), summary["label"].lower()
-            return 0 if all(w in key for w in words) else 1 if all(w in label for w in words) else 2
+            place = (0 if key == " ".join(words) else 1 if all(w in key for w in words)
+                     else 2 if all(w in label for w in words) else 3)
+            return place, len(key)
 
         items = sorted((s for text, s in self.items if all(w in text for w in words)), key=rank)
         parties = [s for s in items if s["section"] == "parties"]
