@@ -149,9 +149,10 @@ def build_history(lg: Ledger, *, party: str | None, stream: str | None, event_ty
         if name not in EVENT_TYPES:
             raise ValidationError([Problem(None, None, "type", f"{name!r} is not an event type; valid types: "
                                            + ", ".join(EVENT_TYPES))])
-    for name, number, low in (("limit", limit, 1), ("since", since, 0)):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or not low <= number <= 2**62):
-            raise ValidationError([Problem(None, None, name, f"a {name} is a whole number from {low} to 2^62")])
+    for name, number, least in (("limit", limit, 1), ("since", since, 0)):
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)
+                                   or not least <= number <= 2**62):
+            raise ValidationError([Problem(None, None, name, f"a {name} is a whole number from {least} to 2^62")])
     low, high = parse_bound(date_from, "from", end=False), parse_bound(date_to, "to", end=True)
     marks = supersessions(lg.store)
     entries = []
