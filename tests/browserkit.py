@@ -18,6 +18,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 REQUIRE = os.environ.get("ALLIANCE_LEDGER_REQUIRE_CHROMIUM") == "1"
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not fetch a driver or a browser
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
          "--disable-dev-shm-usage", "--hide-scrollbars"]
@@ -77,7 +78,7 @@ class Browser:
     def screenshot(self, path: Path, full_page: bool = False, width: int | None = None, mobile: bool = False) -> None:
         if full_page and width is not None:
             height = int(self.js("return document.documentElement.scrollHeight"))
-            self.resize(width, min(height, 4000), mobile)
+            self.resize(width, min(height, 2400), mobile)
         self.driver.save_screenshot(str(path))
 
     def quit(self) -> None:

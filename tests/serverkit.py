@@ -76,13 +76,13 @@ def free_port() -> int:
 class Server:
     """A running ``serve`` process: ``url`` to talk to, ``log()`` for what it printed."""
 
-    def __init__(self, db_url: str, *args: str, log_dir: Path) -> None:
+    def __init__(self, db_url: str, *args: str, log_dir: Path, command: list[str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._log_path = log_dir / f"serve-{self.port}.log"
         self._log = self._log_path.open("wb")
         env = {**child_env(), "ALLIANCE_LEDGER_DB": db_url}
-        self.proc = subprocess.Popen([*cli_command(), "serve", "--port", str(self.port), *args], cwd=ROOT, env=env,
+        self.proc = subprocess.Popen([*(command or cli_command()), "serve", "--port", str(self.port), *args], cwd=ROOT, env=env,
                                      stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def wait_ready(self, timeout: float = 30) -> Server:
@@ -113,8 +113,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(db_url: str, *args: str, log_dir: Path) -> Iterator[Server]:
-    server = Server(db_url, *args, log_dir=log_dir)
+def serving(db_url: str, *args: str, log_dir: Path, command: list[str] | None = None) -> Iterator[Server]:
+    server = Server(db_url, *args, log_dir=log_dir, command=command)
     try:
         yield server.wait_ready()
     finally:

@@ -210,7 +210,8 @@ def test_the_diff_view_shows_changes_between_dates_and_beliefs(browser: Browser,
 def test_every_view_loads_from_its_url_alone(browser: Browser, server: Server) -> None:
     for hash_, needle in (("/party/openai?as_of=2023-11-20", "Roles"), ("/item/rights/msft-azure-exclusive-cloud?as_of=2024-01-01",
                           "Fields"), ("/events?stream=musk-v-openai", "musk-v-openai"), ("/search?q=coreweave", "coreweave"),
-                          ("/item/metrics/microsoft/net-income/FY2025-Q3", "25824000000")):
+                          ("/item/metrics/microsoft/net-income/FY2025-Q3", "25824000000"),
+                          ("/state?as_of=2025-01-01", "Legal actions")):
         go(browser, server, hash_)
         assert needle in browser.driver.find_element("id", "view").text, hash_
     go(browser, server, "/no-such-view")
@@ -253,6 +254,33 @@ def test_data_is_shown_as_text_never_as_html(tmp_path: Path) -> None:
             b.open(f"{s.base}/#/event/xss-party")
             assert evil in b.driver.find_element("id", "view").text
             assert not b.driver.find_elements("css selector", "a[href^=javascript]")
+            assert b.console_errors() == []
+        finally:
+            b.quit()
+
+
+def test_item_pages_show_field_provenance_and_the_trail_when_the_build_has_them(tmp_path: Path) -> None:
+    """Against a server whose Ledger has trail and explain fields (tests/fake_audit.py gives them the
+    agreed shapes): each field names the event that set it, and the trail lists changes and withdrawals."""
+    import sys
+
+    browser_or_skip()
+    url = f"sqlite:///{tmp_path}/audit.db"
+    load_demo(url)
+    with serving(url, log_dir=tmp_path, command=[sys.executable, "-m", "tests.fake_audit"]) as s:
+        with urllib.request.urlopen(s.base + "/api/meta") as r:
+            assert json.loads(r.read())["capabilities"]["trail"] is True
+        b = Browser()
+        try:
+            b.open(f"{s.base}/#/item/stakes/microsoft/openai?as_of=2025-11-01")
+            view = b.driver.find_element("id", "view")
+            assert not b.driver.find_elements("id", "fields-derived") and not b.driver.find_elements("id", "trail-missing")
+            rows = {r.find_element("css selector", "td").text: r.text for r in view.find_elements("css selector", "tr")[1:5]}
+            assert "msft-openai-2025-10-28-stake-27" in rows["stake"] and "Microsoft Form 10-Q" in rows["stake"]
+            trail = view.find_elements("css selector", "table")[-1]
+            text = trail.text
+            assert "2019-07-22" in text and "→" in text and "corrected by" in text
+            assert trail.find_elements("css selector", "tr.withdrawn")
             assert b.console_errors() == []
         finally:
             b.quit()

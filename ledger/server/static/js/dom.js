@@ -43,11 +43,14 @@ export function outLink(url, label) {
   return h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, label ?? href);
 }
 
+const NOWRAP = new Set(['effective', 'since', 'updated', 'position', 'recorded']);
+
 export function table(headers, rows, rowClass) {
   const head = h('tr', null, headers.map((t) => h('th', { scope: 'col' }, t)));
   // data-label lets a phone show each row as a card of "header: value" lines (app.css)
   const body = rows.map((cells, i) => h('tr', { class: rowClass ? rowClass(i) : null },
-    cells.map((c, j) => h('td', { 'data-label': headers[j] }, h('div', { class: 'cell' }, c)))));
+    cells.map((c, j) => h('td', { 'data-label': headers[j], class: NOWRAP.has(headers[j]) ? 'nowrap' : null },
+      h('div', { class: 'cell' }, c)))));
   return h('div', { class: 'table-wrap' }, h('table', null, h('thead', null, head), h('tbody', null, body)));
 }
 

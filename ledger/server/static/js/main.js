@@ -12,9 +12,10 @@ import * as eventView from './view-event.js';
 import * as searchView from './view-search.js';
 import * as diffView from './view-diff.js';
 import * as eventsView from './view-events.js';
+import * as stateView from './view-state.js';
 
 const VIEWS = { graph: graphView, party: partyView, item: itemView, event: eventView, search: searchView,
-  diff: diffView, events: eventsView };
+  diff: diffView, events: eventsView, state: stateView };
 const DAY = 86400000;
 const env = { meta: null, navigate, today: new Date().toISOString().slice(0, 10) };
 let current = { name: null, instance: null };
@@ -96,7 +97,10 @@ function syncControls(r) {
   known.value = k;
   document.getElementById('certainty').value = r.query.get('min_certainty') || 'rumored';
   if (r.view === 'search') document.getElementById('search-input').value = r.query.get('q') || '';
-  for (const a of document.querySelectorAll('.tabs a')) a.classList.toggle('active', a.dataset.view === r.view);
+  for (const a of document.querySelectorAll('.tabs a')) {
+    a.classList.toggle('active', a.dataset.view === r.view);
+    if (a.dataset.view === 'graph' || a.dataset.view === 'state') a.href = href(a.dataset.view, [], context(r.query));
+  }
   document.body.dataset.view = r.view; // the diff and events views hide the date controls they do not use
 }
 

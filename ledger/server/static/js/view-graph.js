@@ -101,6 +101,10 @@ export async function render(main, route, env, live) {
       cy.add(edges);
     });
     cy.fit(undefined, 30);
+    if (cy.zoom() > 1.4) { // a few parties: keep them at a reading size, not blown up
+      cy.zoom(1.4);
+      cy.center();
+    }
     document.getElementById('graph-title').textContent = `The alliance as of ${state.as_of}`;
     caption.textContent = `${nodes.length} parties and ${edges.length} links, as known at position ` +
       `${state.known_at.position}${state.min_certainty !== 'rumored' ? `, ${state.min_certainty} or surer` : ''}. ` +

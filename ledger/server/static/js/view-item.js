@@ -36,8 +36,8 @@ function fieldRows(doc, ctx, keyFields) {
       return [h('strong', null, name), value(name, item[name], ctx), each.length ? setByCell(each, ctx) : '—'];
     }
     const names = (e) => e.data && Object.prototype.hasOwnProperty.call(e.data, name);
-    // a key field is set once, by the event that defined the item; other fields by the latest one
-    const last = keyFields.includes(name) ? live.find(names) : [...live].reverse().find(names);
+    // a key field is set once, by the event that defined the item; other fields by the latest one naming them
+    const last = keyFields.includes(name) ? live[0] : [...live].reverse().find(names);
     return [h('strong', null, name), value(name, item[name], ctx), last ? setByCell(last, ctx) : h('span', { class: 'muted' }, '—')];
   });
   return { exact: false, rows };
@@ -73,8 +73,12 @@ export async function render(main, route, env, live) {
     main.append(h('div', { class: 'card' }, badge(doc.item.status), ' ', badge(doc.item.certainty),
       ` since ${doc.item.since} · updated ${doc.item.updated}`));
     const { exact, rows } = fieldRows(doc, ctx, env.meta.key_fields[section] || []);
-    main.append(h('h2', null, 'Fields'), table(['field', 'value', exact ? 'set by (event and source)'
-      : 'set by (the contributing event naming it)'], rows));
+    main.append(h('h2', null, 'Fields'));
+    if (!exact) {
+      main.append(h('p', { class: 'muted', id: 'fields-derived' }, 'This server\'s build has no per-field provenance; ' +
+        'each field shows the event that defined the item (key fields) or the latest contributing event naming it.'));
+    }
+    main.append(table(['field', 'value', 'set by (event and source)'], rows));
   }
   main.append(h('h2', null, `Events behind it (${doc.events.length}, in fold order)`), table(
     ['effective', 'event', 'type', 'certainty', 'source'],

@@ -2,12 +2,9 @@
 
 import { get } from './api.js';
 import { h, kv, table } from './dom.js';
-import { badge, eventLink, itemHref, itemTitle, plain, value } from './format.js';
+import { badge, eventLink, plain, value } from './format.js';
+import { sectionTables } from './sections.js';
 import { context, href } from './router.js';
-
-const SECTION_TITLES = { stakes: 'Stakes and investments', rights: 'Rights', partnerships: 'Partnerships',
-  agreements: 'Agreements', conditions: 'Conditions', negotiations: 'Negotiations', roles: 'Roles',
-  legal_actions: 'Legal actions', metrics: 'Metrics' };
 
 export async function render(main, route, env, live) {
   const id = route.args[0];
@@ -30,16 +27,8 @@ export async function render(main, route, env, live) {
   } else {
     main.append(h('p', { class: 'notice' }, `The ledger does not hold ${id} as a party on this date (try a later date).`));
   }
-  let shown = 0;
-  for (const [section, title] of Object.entries(SECTION_TITLES)) {
-    const items = state[section] || [];
-    if (!items.length) continue;
-    shown += items.length;
-    main.append(h('h2', null, `${title} (${items.length})`), table(['item', 'status', 'certainty', 'since', 'updated'],
-      items.map((it) => [h('a', { href: itemHref(section, it, env.meta.key_fields, ctx) },
-        itemTitle(section, it, env.meta.key_fields)), badge(it.status), badge(it.certainty), it.since, it.updated])));
-  }
-  if (!shown) main.append(h('p', { class: 'muted' }, 'No items involve this party on this date.'));
+  const tables = sectionTables(state, env.meta.key_fields, ctx, ['parties']);
+  main.append(...(tables.length ? tables : [h('p', { class: 'muted' }, 'No items involve this party on this date.')]));
   main.append(h('h2', null, `Events naming ${id} (${hist.events.length}${hist.events.length === 500 ? '+' : ''})`),
     table(['position', 'effective', 'type', 'event', 'certainty', 'withdrawn'], hist.events.map((e) => [
       String(e.position), e.effective_date, e.type, eventLink(e.id, ctx), badge(e.certainty),
