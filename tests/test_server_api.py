@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ledger import Ledger
@@ -143,3 +146,24 @@ def test_search_finds_stargate_first_and_meta_frames_the_slider(client: TestClie
     meta = client.get("/api/meta").json()
     assert meta["first_date"] == "2015-12-11" and meta["head"]["position"] == sum(r["count"] for r in meta["recordings"])
     assert [r["position"] for r in meta["recordings"]] == sorted(r["position"] for r in meta["recordings"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 12, 31)),
+       known=st.one_of(st.none(), st.integers(0, 140)), certainty=st.sampled_from(["rumored", "reported", "confirmed"]),
+       party=st.sampled_from([None, "microsoft", "openai", "oracle"]), active=st.booleans())
+def test_any_state_query_over_http_equals_the_cli(client: TestClient, demo_url: str, day: date, known: int | None,
+                                                  certainty: str, party: str | None, active: bool) -> None:
+    args = ["state", "--as-of", day.isoformat(), "--min-certainty", certainty]
+    query: dict[str, str] = {"as_of": day.isoformat(), "min_certainty": certainty}
+    if known is not None:
+        args += ["--known-at", str(known)]
+        query["known_at"] = str(known)
+    if party:
+        args += ["--party", party]
+        query["party"] = party
+    if active:
+        args.append("--active")
+        query["active"] = "true"
+    response = client.get("/api/state", params=query)
+    assert response.status_code == 200 and response.text == cli_json(demo_url, *args)
