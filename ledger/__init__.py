@@ -4,9 +4,17 @@ Only this package imports SQLAlchemy; no engine is created at import time.
 """
 
 from ledger.api import AppendResult, Ledger
-from ledger.errors import ConflictError, IntegrityError, LedgerError, SchemaVersionError, StorageError, ValidationError
+from ledger.errors import (
+    ConflictError,
+    IntegrityError,
+    LedgerError,
+    NotFoundError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
 
 __all__ = [
-    "AppendResult", "ConflictError", "IntegrityError", "Ledger", "LedgerError", "SchemaVersionError",
+    "AppendResult", "ConflictError", "IntegrityError", "Ledger", "LedgerError", "NotFoundError", "SchemaVersionError",
     "StorageError", "ValidationError",
 ]

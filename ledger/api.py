@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from typing import IO, Any
@@ -211,11 +211,29 @@ class Ledger:
             return queries.build_explain(self, item, as_of=as_of, known_at=known_at, min_certainty=min_certainty)
 
     def history(
-        self, party: str | None = None, stream: str | None = None, type: str | None = None, since: int = 1,
+        self, party: str | None = None, stream: str | None = None, type: str | Sequence[str] | None = None,
+        since: int = 1, date_from: str | date | None = None, date_to: str | date | None = None,
+        limit: int | None = None,
     ) -> queries.Document:
-        """Events in recording order, each marked with the event that corrected or retracted it."""
+        """Events in recording order, each marked with the event that corrected or retracted it.
+
+        ``type`` is one event type or several; ``since`` the first position; ``date_from`` /
+        ``date_to`` bound the effective dates (inclusive; a partial bound covers its period);
+        ``limit`` keeps the first N matches. Returns a document with the filters and ``events``.
+        """
         with _reading():
-            return queries.build_history(self, party=party, stream=stream, event_type=type, since=since)
+            return queries.build_history(self, party=party, stream=stream, event_type=type, since=since,
+                                         date_from=date_from, date_to=date_to, limit=limit)
+
+    def event(self, event_id: str) -> queries.Document:
+        """One stored envelope by id, with ``corrected_by`` / ``retracted_by`` (ids or null).
+
+        Raises :class:`~ledger.errors.NotFoundError` when no event has that id."""
+        return queries.build_event(self, event_id)
+
+    def streams(self) -> queries.Document:
+        """Each stream: ``name``, ``version`` (for ``expected_version``), ``events``, ``last_position``."""
+        return queries.build_streams(self)
 
     def verify(self, anchor: tuple[int, str] | None = None,
                progress: Callable[[int], None] | None = None) -> VerifyReport:

@@ -43,6 +43,7 @@ class ValidationError(LedgerError):
         if len(problems) > 20:
             lines.append(f"... and {len(problems) - 20} more problems")
         head = summary or f"{len(problems)} problem(s); nothing was written"
+        self.summary = head
         super().__init__(head + ":\n  " + "\n  ".join(lines) if lines else head)
 
 
@@ -65,6 +66,12 @@ class IntegrityError(LedgerError):
 
 class SchemaVersionError(LedgerError):
     """The database schema is not the one this code reads: too old, too new, or not created."""
+
+    exit_code = 2
+
+
+class NotFoundError(LedgerError):
+    """The event (or item) asked for by id is not in the ledger; the message says what was looked for."""
 
     exit_code = 2
 

@@ -95,6 +95,14 @@ def _duplicate_path(value: Any, path: str = "") -> str | None:
     return None
 
 
+AMBIGUOUS = "ambiguous JSON"
+"""The summary of a refusal for a key given twice (well-formed JSON, but no one can say what it means)."""
+
+
+def _refusal(problem: Problem, exc: ValueError) -> ValidationError:
+    return ValidationError([problem], AMBIGUOUS if isinstance(exc, DuplicateKey) else "broken JSON")
+
+
 def _problem(name: str, where: str, exc: ValueError, body: str | None, index: int | None = None) -> Problem:
     if isinstance(exc, DuplicateKey):
         try:
@@ -127,7 +135,7 @@ def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
             return [_decode(_DECODER, body)]
         except DuplicateKey as exc:
             if _is_one_document(body):
-                raise ValidationError([_problem(name, "", exc, body)], "broken JSON") from None
+                raise _refusal(_problem(name, "", exc, body), exc) from None
         except ValueError:
             pass  # JSON Lines: read line by line below, so errors name the line
     return list(_lines(body, name))
@@ -145,7 +153,7 @@ def _whole(body: str, name: str) -> list[Any]:
     try:
         value = _decode(_DECODER, body)
     except ValueError as exc:
-        raise ValidationError([_problem(name, "", exc, body)], "broken JSON") from None
+        raise _refusal(_problem(name, "", exc, body), exc) from None
     return list(value) if isinstance(value, list) else [value]
 
 
@@ -159,5 +167,5 @@ def _lines(body: str, name: str) -> Iterator[Any]:
         try:
             yield _decode(_DECODER, line)
         except ValueError as exc:
-            raise ValidationError([_problem(name, f" line {lineno}", exc, line, index)], "broken JSON") from None
+            raise _refusal(_problem(name, f" line {lineno}", exc, line, index), exc) from None
         index += 1

@@ -7,15 +7,15 @@ result in documents with a stable JSON form.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from events import CERTAINTY_RANK, EVENT_TYPES
+from events import CERTAINTY_RANK, EVENT_TYPES, check_date, date_sort_key, period_end
 from ledger import checkpoints
-from ledger.errors import bad_argument
+from ledger.errors import NotFoundError, bad_argument
 from ledger.foldreads import read_for_fold, supersessions
 from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
 
@@ -123,17 +123,33 @@ def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: 
                      **result})
 
 
-def build_history(lg: Ledger, *, party: str | None, stream: str | None, event_type: str | None,
-                  since: int) -> Document:
-    if event_type is not None and event_type not in EVENT_TYPES:
-        raise bad_argument("type", f"{event_type!r} is not an event type; valid types: "
-                                       + ", ".join(EVENT_TYPES))
-    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
-        raise bad_argument("since", f"a position is a whole number, 0 or more; got {since!r}")
-    since = min(since, lg.store.head_position() + 1)  # past the head: nothing (and no integer overflow in SQL)
+def parse_bound(text: str | date | None, field: str, end: bool) -> str | None:
+    """A history bound (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) as the full date it stands for:
+    the first day of its period for ``from``, the last day for ``to`` (both inclusive)."""
+    if text is None or isinstance(text, date):
+        return text.isoformat() if isinstance(text, date) else None
+    try:
+        checked = check_date(text)
+    except ValueError:
+        raise bad_argument(field, f"{str(text)[:40]!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return period_end(checked) if end else date_sort_key(checked)
+
+
+def build_history(lg: Ledger, *, party: str | None, stream: str | None, event_type: str | Sequence[str] | None,
+                  since: int, date_from: str | date | None = None, date_to: str | date | None = None,
+                  limit: int | None = None) -> Document:
+    types = [event_type] if isinstance(event_type, str) else list(event_type) if event_type else None
+    for name in types or ():
+        if name not in EVENT_TYPES:
+            raise bad_argument("type", f"{name!r} is not an event type; valid types: " + ", ".join(EVENT_TYPES))
+    for name, number, least in (("limit", limit, 1), ("since", since, 0)):
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)
+                                   or not least <= number <= 2**62):
+            raise bad_argument(name, f"a {name} is a whole number from {least} to 2^62")
+    low, high = parse_bound(date_from, "from", end=False), parse_bound(date_to, "to", end=True)
     marks = supersessions(lg.store)
-    types = [event_type] if event_type else None
     entries = []
+    since = min(since, lg.store.head_position() + 1)  # past the head: nothing
     if party is not None:  # what can shape the party's items: the events its one-party state folds
         head = lg.store.head_position()
         positions = [e["position"] for e in read_for_fold(lg.store, head, party) if e["position"] >= since]
@@ -143,6 +159,28 @@ def build_history(lg: Ledger, *, party: str | None, stream: str | None, event_ty
     else:
         chosen = lg.store.read(after=max(since - 1, 0), stream=stream, types=types)
     for env in chosen:
+        if low is not None or high is not None:
+            day = date_sort_key(env["effective_date"])  # a partial date stands at the start of its period
+            if (low is not None and day < low) or (high is not None and day > high):
+                continue
         mark = marks.get(env["id"], {})
         entries.append({**env, "corrected_by": mark.get("corrected_by"), "retracted_by": mark.get("retracted_by")})
-    return Document({"party": party, "stream": stream, "type": event_type, "since": since, "events": entries})
+        if limit is not None and len(entries) >= limit:
+            break
+    return Document({"party": party, "stream": stream, "type": types, "since": since, "from": low, "to": high,
+                     "limit": limit, "events": entries})
+
+
+def build_event(lg: Ledger, event_id: str) -> Document:
+    """One stored envelope with the events that withdrew it (``corrected_by`` / ``retracted_by``)."""
+    found = next(iter(lg.store.read(ids=[event_id])), None) if isinstance(event_id, str) else None
+    if found is None:
+        raise NotFoundError(f"no event with id {event_id!r} in this ledger")
+    mark = supersessions(lg.store).get(event_id, {})
+    return Document({**found, "corrected_by": mark.get("corrected_by"), "retracted_by": mark.get("retracted_by")})
+
+
+def build_streams(lg: Ledger) -> Document:
+    """Every stream with its version (what ``expected_version`` compares with), size and last position."""
+    return Document({"streams": [{"name": name, "version": version, "events": count, "last_position": last}
+                                 for name, version, count, last in lg.store.streams()]})

@@ -150,3 +150,12 @@ def overview_table(title: str, doc: Mapping[str, Any], sections: Sequence[str] =
             table.add_row(section, item_key(section, item), str(item.get("status", "")), summary,
                           str(item["since"]), str(item["certainty"]))
     return table
+
+
+def streams_table(streams: Sequence[Mapping[str, Any]]) -> Table:
+    table = Table(title=f"streams ({len(streams)})")
+    for name in ("stream", "version", "events", "last position"):
+        table.add_column(name, justify="left" if name == "stream" else "right")
+    for s in streams:
+        table.add_row(s["name"], str(s["version"]), str(s["events"]), str(s["last_position"]))
+    return table

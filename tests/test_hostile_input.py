@@ -175,8 +175,9 @@ def test_bad_query_values_are_messages_with_exit_2(ledger: Ledger, db_url: str, 
     assert "nothing was written" not in err  # a read writes nothing, and does not say it did
 
 
-def test_history_since_past_any_integer_is_an_empty_answer(ledger: Ledger, db_url: str) -> None:
+def test_history_since_past_any_integer_is_a_message(ledger: Ledger, db_url: str) -> None:
     ledger.append(basic())
-    code, out, err = _cli(db_url, "history", "--since", "99999999999999999999999", "--format", "json")
-    assert code == 0, err
-    assert json.loads(out)["events"] == []
+    code, _, err = _cli(db_url, "history", "--since", "99999999999999999999999")
+    assert code == 2 and "since" in err and "Traceback" not in err, err
+    code, out, err = _cli(db_url, "history", "--since", "4000000000", "--format", "json")
+    assert code == 0 and json.loads(out)["events"] == [], err  # past the head: nothing, not an error

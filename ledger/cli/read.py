@@ -79,8 +79,11 @@ def diff(
 def history(
     ctx: typer.Context, party: PartyOpt = None,
     stream: Annotated[str | None, typer.Option("--stream", help="only this stream")] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="only this event type")] = None,
+    event_type: Annotated[list[str] | None, typer.Option("--type", help="only this event type (repeatable)")] = None,
     since: Annotated[int, typer.Option("--since", help="from this position on")] = 1,
+    date_from: Annotated[str | None, typer.Option("--from", help="effective dates from D (YYYY[-MM[-DD]])")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="effective dates up to D, inclusive")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="at most N events")] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Events in recording order, with corrections and retractions marked.
@@ -88,10 +91,27 @@ def history(
     Example:
 
         alliance-ledger history --party openai --type RoleChanged
+
+        alliance-ledger history --from 2023-11 --to 2023-11 --limit 20
     """
     with opened(ctx) as lg:
-        doc = lg.history(party=party, stream=stream, type=event_type, since=since)
+        doc = lg.history(party=party, stream=stream, type=event_type or None, since=since, date_from=date_from,
+                         date_to=date_to, limit=limit)
     emit(doc, fmt, lambda d: out.print(render.events_table(f"history ({len(d['events'])} events)", d["events"])))
+
+
+@app.command()
+@guarded
+def streams(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+    """Each stream with its version (for --expected-version), its event count and last position.
+
+    Example:
+
+        alliance-ledger streams --format json
+    """
+    with opened(ctx) as lg:
+        doc = lg.streams()
+    emit(doc, fmt, lambda d: out.print(render.streams_table(d["streams"])))
 
 
 @app.command()
