@@ -1,22 +1,91 @@
-"""The event catalog of alliance-ledger: pydantic models only, no I/O (SPEC §3-§4)."""
+"""The event catalog of alliance-ledger: pydantic models only, no I/O (SPEC §3-§4).
 
-from events.envelope import (
-    CURRENT_SCHEMA_VERSION,
-    EVENT_ADAPTER,
-    EVENT_CLASSES,
-    EVENT_LIST_ADAPTER,
-    EVENT_TYPES,
-    Envelope,
-    Event,
-    to_document,
-    to_documents,
-)
-from events.primitives import CERTAINTY_RANK, Certainty, check_date, date_sort_key, period_end
-from events.refs import DEFINING_TYPES, NAMESPACES, REFERENCES, defined_key, iter_refs
+What the read paths need (the date grammar, certainty order, the reference table) imports no
+pydantic; the models themselves load on first use (``from events import InvestmentMade``), so a
+query never pays for building the validation schema of 21 event types.
+
+    from events import InvestmentMade, Money, Source
+    event = InvestmentMade(effective_date="2019-07-22", source=Source(url="https://..."),
+                           data={"investor": "microsoft", "investee": "openai",
+                                 "money": Money(amount="1000000000", currency="USD")})
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from events.grammar import CERTAINTY_RANK, Certainty, check_date, date_sort_key, next_day, period_end
+from events.refs import DEFINING_TYPES, EVENT_TYPES, NAMESPACES, REFERENCES, defined_key, iter_refs
+
+if TYPE_CHECKING:
+    from events.catalog import (
+        CURRENT_SCHEMA_VERSION,
+        EVENT_ADAPTER,
+        EVENT_CLASSES,
+        EVENT_LIST_ADAPTER,
+        Event,
+        to_document,
+        to_documents,
+    )
+    from events.deals import (
+        AgreementSigned,
+        ConditionDefined,
+        ConditionMet,
+        NegotiationConcluded,
+        NegotiationOpened,
+        PartnershipAmended,
+        PartnershipEnded,
+        PartnershipFormed,
+        RightAmended,
+        RightEnded,
+        RightGranted,
+        RightRestricted,
+    )
+    from events.entities import (
+        EventRetracted,
+        InvestmentMade,
+        LegalActionFiled,
+        LegalActionUpdated,
+        MetricReported,
+        PartyRegistered,
+        PartyRestructured,
+        RoleChanged,
+        StakeChanged,
+    )
+    from events.envelope import Envelope
+    from events.primitives import Money, Source, Stake
+
+_LAZY = {
+    **dict.fromkeys(("CURRENT_SCHEMA_VERSION", "EVENT_ADAPTER", "EVENT_CLASSES", "EVENT_LIST_ADAPTER", "Event",
+                     "to_document", "to_documents"), "events.catalog"),
+    **dict.fromkeys(("AgreementSigned", "ConditionDefined", "ConditionMet", "NegotiationConcluded", "NegotiationOpened",
+                     "PartnershipAmended", "PartnershipEnded", "PartnershipFormed", "RightAmended", "RightEnded",
+                     "RightGranted", "RightRestricted"), "events.deals"),
+    **dict.fromkeys(("EventRetracted", "InvestmentMade", "LegalActionFiled", "LegalActionUpdated", "MetricReported",
+                     "PartyRegistered", "PartyRestructured", "RoleChanged", "StakeChanged"), "events.entities"),
+    "Envelope": "events.envelope",
+    **dict.fromkeys(("Money", "Source", "Stake"), "events.primitives"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'events' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
-    "CERTAINTY_RANK", "CURRENT_SCHEMA_VERSION", "DEFINING_TYPES", "EVENT_ADAPTER", "EVENT_CLASSES",
-    "EVENT_LIST_ADAPTER", "EVENT_TYPES", "NAMESPACES", "REFERENCES", "Certainty", "Envelope", "Event",
-    "check_date", "date_sort_key", "defined_key", "iter_refs", "period_end", "to_document",
-    "to_documents",
+    "AgreementSigned", "CERTAINTY_RANK", "CURRENT_SCHEMA_VERSION", "Certainty", "ConditionDefined",
+    "ConditionMet", "DEFINING_TYPES", "EVENT_ADAPTER", "EVENT_CLASSES", "EVENT_LIST_ADAPTER",
+    "EVENT_TYPES", "Envelope", "Event", "EventRetracted", "InvestmentMade", "LegalActionFiled",
+    "LegalActionUpdated", "MetricReported", "Money", "NAMESPACES", "NegotiationConcluded",
+    "NegotiationOpened", "PartnershipAmended", "PartnershipEnded", "PartnershipFormed",
+    "PartyRegistered", "PartyRestructured", "REFERENCES", "RightAmended", "RightEnded",
+    "RightGranted", "RightRestricted", "RoleChanged", "Source", "Stake", "StakeChanged",
+    "check_date", "date_sort_key", "defined_key", "iter_refs", "next_day", "period_end",
+    "to_document", "to_documents",
 ]

@@ -8,9 +8,7 @@ binary float, so these types validate strictly and serialize back to the same te
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,51 +24,25 @@ from pydantic import (
 )
 
 from events.currencies import ISO_4217
+from events.grammar import (  # noqa: F401  (re-exported: the value types' grammar)
+    CERTAINTY_RANK,
+    DECIMAL_PATTERN,
+    DECIMAL_RE,
+    EVENT_ID_PATTERN,
+    SLUG_PATTERN,
+    Certainty,
+    check_date,
+    date_sort_key,
+    period_end,
+)
 
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?$"
-EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
-DECIMAL_PATTERN = r"^-?[0-9]{1,40}(?:\.[0-9]{1,40})?$"
-"""An exact decimal as text. Explicit ASCII classes, never ``\\d``: pydantic's (Rust) and Python's
-regex engines both let ``\\d`` match any Unicode digit (``"١٢"``, ``"５"``), and Python's ``$``
-matches before a trailing newline; every pattern here is matched whole (``fullmatch``, ``\\Z``)."""
-_DECIMAL_RE = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?", re.ASCII)
-_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
+_DECIMAL_RE = DECIMAL_RE
 
 
 class Frozen(BaseModel):
     """Base of every model: immutable, and unknown fields are errors (typos must not pass)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-
-
-_VALID_DATES: dict[str, str] = {}
-"""Date texts already checked. Dates repeat heavily in a batch (effective and published dates),
-and this check was a quarter of validation time; the calendar bounds the cache's size."""
-
-
-def check_date(value: Any) -> str:
-    """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date), keep the text as given."""
-    if type(value) is str and value in _VALID_DATES:
-        return value
-    if isinstance(value, datetime):  # a datetime is a date too; a time of day is not a date
-        raise ValueError("a date must not carry a time of day; give YYYY, YYYY-MM or YYYY-MM-DD")
-    if isinstance(value, date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        raise ValueError("a date must be a string YYYY, YYYY-MM or YYYY-MM-DD")
-    match = _DATE_RE.fullmatch(value)
-    if not match:
-        raise ValueError(f"{value[:40]!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = match.groups()
-    try:
-        date(int(year), int(month or 1), int(day or 1))
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
-    if int(year) < 1:
-        raise ValueError(f"{value!r}: year must be 0001 or later")
-    if type(value) is str and len(_VALID_DATES) < 200_000:
-        _VALID_DATES[value] = value
-    return value
 
 
 def _check_full_date(value: Any) -> str:
@@ -149,21 +121,11 @@ def distinct(values: list[Any]) -> list[Any]:
 
 Distinct = AfterValidator(distinct)
 
+Parties = Annotated[list[Slug], Field(min_length=1, max_length=100), Distinct]
+SlugList = Annotated[list[Slug], Field(max_length=100), Distinct]
 EventId = Annotated[str, Field(pattern=EVENT_ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
-
-
-class Certainty(StrEnum):
-    """How sure the source is; ordered rumored < reported < announced < confirmed."""
-
-    rumored = "rumored"
-    reported = "reported"
-    announced = "announced"
-    confirmed = "confirmed"
-
-
-CERTAINTY_RANK = {"rumored": 0, "reported": 1, "announced": 2, "confirmed": 3}
 
 
 def _check_currency(value: str) -> str:
@@ -234,23 +196,3 @@ class Source(Frozen):
         if not self.url and not self.title:
             raise ValueError("a source needs a url or a title")
         return self
-
-
-def date_sort_key(text: str) -> str:
-    """A partial date sorts as the first day of its period: '2021' -> '2021-01-01'."""
-    if len(text) == 10:
-        return text
-    if len(text) == 7:
-        return text + "-01"
-    return text + "-01-01"
-
-
-def period_end(text: str) -> str:
-    """The last day of a partial date's period (``until`` is inclusive): '2030' -> '2030-12-31'."""
-    if len(text) == 10:
-        return text
-    if len(text) == 4:
-        return text + "-12-31"
-    year, month = int(text[:4]), int(text[5:7])
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1).isoformat()

@@ -54,6 +54,9 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
     "EventRetracted": (),
 }
 
+EVENT_TYPES: tuple[str, ...] = tuple(REFERENCES)
+"""Every event type's name, in catalog order (:mod:`events.catalog` checks its union against it)."""
+
 DEFINING_TYPES = frozenset(t for t, refs in REFERENCES.items() if any(r.defines for r in refs))
 
 

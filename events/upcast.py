@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from events.envelope import CURRENT_SCHEMA_VERSION
+CURRENT_SCHEMA_VERSION = 1
+"""The schema_version new events are stored with (what the catalog's models describe)."""
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 UPCASTERS: dict[int, Upcaster] = {}

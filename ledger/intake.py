@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 from uuid6 import uuid7
 
-from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Event, to_documents
+from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Envelope, Event, to_documents
 from ledger.errors import Problem, ValidationError
 
 
@@ -86,7 +86,9 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
     raw = list(events)
     if not raw:
         raise ValidationError([Problem(None, None, None, "no events given")], "empty input")
-    plain = [e.model_dump(exclude_unset=True, mode="json") if isinstance(e, pydantic.BaseModel) else e for e in raw]
+    # a model's ``type`` is its class's default, never "set": keep it, or the dump is no event at all
+    plain = [{"type": e.type, **e.model_dump(exclude_unset=True, mode="json")} if isinstance(e, Envelope) else
+             e.model_dump(exclude_unset=True, mode="json") if isinstance(e, pydantic.BaseModel) else e for e in raw]
     if default_stream is not None:
         plain = [{**e, "stream": default_stream} if isinstance(e, dict) and "stream" not in e else e for e in plain]
     models = _validate(plain)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
 
-from events.catalog import PartyKind, RightKind
+from events.kinds import PartyKind, RightKind
 from ledger.interop.bods_export import CONTROL_DETAILS, is_uri
 from ledger.interop.bods_read import Statement
 
