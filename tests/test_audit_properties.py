@@ -10,12 +10,13 @@ item's evidence, and its withdrawn events are explain's.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events import date_sort_key
+from events import date_sort_key, period_end
 from projections import SECTIONS, fold, item_key, parse_key
 from projections.explain import explain_item
 from projections.steps import BODY_FIELDS
@@ -31,10 +32,25 @@ supersession), where blame has rules and trails have calendar changes."""
 _EMPTY: tuple[Any, ...] = (None, [], {})
 
 
+def _around_untils(events: Events) -> list[str]:
+    """The last day of every ``until`` period in the events and the day after: where the calendar
+    ends a right or partnership."""
+    days = set()
+    for e in events:
+        until = e["data"].get("until")
+        if until:
+            end = period_end(until)
+            days |= {end, (date.fromisoformat(end) + timedelta(days=1)).isoformat()}
+    return sorted(days)
+
+
 def _query(draw: Any, events: Events) -> tuple[int, str, str]:
-    """(known_at, as_of, min_certainty): known_at is the whole ledger half of the time."""
+    """(known_at, as_of, min_certainty): known_at is the whole ledger half of the time; as_of an
+    event's date, a day around an ``until`` ending, or far ahead."""
     known_at = draw(st.one_of(st.just(len(events)), st.integers(0, len(events))))
-    return known_at, _as_of(draw, events), draw(st.sampled_from(CERTAINTIES))
+    untils = _around_untils(events)
+    as_of = draw(st.sampled_from(untils)) if untils and draw(st.booleans()) else _as_of(draw, events)
+    return known_at, as_of, draw(st.sampled_from(CERTAINTIES))
 
 
 def _items(state: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -77,6 +93,48 @@ def test_explain_fields_are_the_state_item_and_name_its_evidence(events: Events,
                 assert section == "rights" and (event["type"] == "ConditionMet" or event["data"]["right"] == key)
             elif entry["rule"] == "supersedes":
                 assert section == "agreements" and key in event["data"]["supersedes"]
+
+
+_RESTATED: dict[str, dict[str, tuple[str, ...]]] = {
+    "stakes": {"StakeChanged": ("stake",)},
+    "metrics": {"MetricReported": ("value", "unit")},
+    "roles": {"RoleChanged": ("status", "change")},
+    "rights": {"RightAmended": ("kind", "scope", "until", "ends_when", "restricted_when", "terms")},
+    "partnerships": {"PartnershipAmended": ("kind", "money", "until", "terms", "summary")},
+}
+"""Events that set a field whenever they carry it (SPEC §4-§5: a stake is absolute, the latest
+report of a metric wins, a role change sets the status, an amendment sets every field it names)."""
+
+
+@SETTINGS
+@given(AUDIT_HISTORIES, st.data())
+def test_blame_says_which_rule_set_a_value_and_credits_restatements(events: Events, data: Any) -> None:
+    known_at, as_of, floor = _query(data.draw, events)
+    known = events[:known_at]
+    by_id = {e["id"]: e for e in known}
+    order = {e["id"]: (date_sort_key(e["effective_date"]), e["position"]) for e in known}
+    for section, item in _items(fold(known, as_of=as_of, min_certainty=floor)):
+        key = item_key(section, item)
+        fields = explain_item(known, section=section, key=key, as_of=as_of, min_certainty=floor)["fields"]
+        if section in ("rights", "partnerships"):
+            assert (fields["status"]["rule"] == "until") == (item["ended_by"] == "until"), (section, key)
+        if section == "rights" and item["ended_by"] == "condition":
+            assert fields["ended_by"]["rule"] == fields["ended_on"]["rule"] == "condition", key
+        if section == "agreements" and item["status"] == "superseded":
+            assert fields["status"]["rule"] == fields["superseded_by"]["rule"] == "supersedes", key
+        for name, entry in fields.items():
+            ref = entry["set_by"] if name != "invested" else None
+            if ref is not None and section != "conditions" and by_id[ref["id"]]["type"] == "ConditionMet":
+                assert entry["rule"] == "condition", (key, name)
+            setters = [i for i in item["evidence"] if _always_sets(by_id[i], section, name)]
+            if setters and entry["rule"] is None:
+                assert ref is not None and order[ref["id"]] >= order[setters[-1]], (section, key, name, setters)
+
+
+def _always_sets(e: dict[str, Any], section: str, name: str) -> bool:
+    if name not in _RESTATED.get(section, {}).get(e["type"], ()):
+        return False
+    return name in e["data"] if e["type"].endswith("Amended") else True
 
 
 def _order(change: dict[str, Any]) -> tuple[str, int]:
