@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key, period_end
 from ledger.errors import Problem, ValidationError
+from ledger.foldreads import read_for_fold
 from ledger.queries import Document, check_certainty
 from ledger.report_model import check_window_date
-from projections import SECTIONS, fold, item_key, parse_key
+from projections import SECTIONS, item_key, parse_key
 from projections.steps import BODY_FIELDS
 from projections.trail import LAST_DAY, trail_item
 
@@ -40,8 +41,29 @@ def split_item(item: str) -> tuple[str, str, tuple[str, ...]]:
         raise _problem("item", f"{item!r}: {exc}") from None
 
 
-def _unknown(item: str, section: str, key: str, known: list[Mapping[str, Any]], min_certainty: str) -> ValidationError:
-    keys = [item_key(section, it) for it in fold(known, as_of=LAST_DAY, min_certainty=min_certainty)[section]]
+_INDEX_KEY: dict[str, str] = {
+    "rights": "right:", "partnerships": "partnership:", "agreements": "agreement:", "conditions": "condition:",
+    "negotiations": "negotiation:", "legal_actions": "case:",
+}
+"""Sections whose items are indexed under ``namespace:id``; the others under their first key
+field, a party (a party, a stake's holder, a role's person, a metric's party)."""
+
+
+def item_events(lg: Ledger, section: str, parts: tuple[str, ...], position: int) -> list[Mapping[str, Any]]:
+    """The stored envelopes that can shape one item, up to ``position``, in position order.
+
+    Read through the party index as ``state --party`` reads a party (ledger.foldreads): the
+    events indexed under the item (or its party), with their corrections and retractions, and
+    those of the conditions and cases they name. A 100,000-event ledger is not read whole for
+    one item. Full envelopes, since blame and trails show sources and recording times.
+    """
+    key = _INDEX_KEY[section] + parts[0] if section in _INDEX_KEY else parts[0]
+    ids = [e["id"] for e in read_for_fold(lg.store, position, key)]
+    return list(lg.store.read(ids=ids)) if ids else []
+
+
+def _unknown(lg: Ledger, item: str, section: str, key: str, position: int, min_certainty: str) -> ValidationError:
+    keys = [item_key(section, it) for it in lg.state(LAST_DAY, position, min_certainty)[section]]
     close = difflib.get_close_matches(key, keys, n=3, cutoff=0.5)
     hint = (f"; did you mean {', '.join(f'{section}:{k}' for k in close)}?" if close
             else f"; {section} holds: {', '.join(keys[:10])}{' …' if len(keys) > 10 else ''}" if keys
@@ -67,11 +89,11 @@ def build_trail(
     if first and last and last < first:
         raise _problem("to", f"the trail ends ({last}) before it starts ({first})")
     position, recorded_at = lg.resolve_known_at(known_at)
-    known: list[Mapping[str, Any]] = list(lg.store.read(upto=position))
+    known = item_events(lg, section, parts, position)
     result = trail_item(known, section=section, parts=parts, min_certainty=min_certainty, field=field,
                         date_from=first, date_to=last)
     if result is None:
-        raise _unknown(item, section, key, known, min_certainty)
+        raise _unknown(lg, item, section, key, position, min_certainty)
     return Document({"query": item, "section": section, "key": key, "field": field, "from": first, "to": last,
                      "known_at": {"position": position, "recorded_at": recorded_at},
                      "min_certainty": min_certainty, **result})

@@ -7,18 +7,28 @@ import json
 import shlex
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
+from events import date_sort_key
 from ledger import Ledger, ValidationError
 from ledger.audit_render import trail_tables
 from ledger.cli import app
+from ledger.codec import INPUT_FIELDS
 from ledger.demo import dataset, load
 from ledger.render import explain_tables
+from projections import SECTIONS, fold, item_key, parse_key
+from projections.explain import explain_item
+from projections.trail import trail_item
 from tests.procs import child_env, cli_command
+from tests.test_audit_properties import LIFECYCLE
+from tests.test_fold_properties import histories
 
 runner = CliRunner()
 
@@ -176,3 +186,49 @@ def test_help_examples_of_trail_and_snapshot_run_on_the_demo_ledger(tmp_path: Pa
             assert done.returncode == 0 and (done.stdout + done.stderr).strip(), (line, done.stderr)
             if argv[0] == "sqlite3":
                 assert "microsoft|openai|27" in done.stdout
+
+
+def _same_as_pure(lg: Ledger, everything: list[dict], section: str, key: str, known_at: int, as_of: str) -> None:
+    """The ledger reads one item's events through the party index; the answer must be the pure
+    one over the whole ledger."""
+    known = [e for e in everything if e["position"] <= known_at]
+    parts = parse_key(section, key)
+    pure = trail_item(known, section=section, parts=parts)
+    if pure is None:
+        with pytest.raises(ValidationError, match="is not in the ledger"):
+            lg.trail(f"{section}:{key}", known_at=known_at)
+    else:
+        doc = lg.trail(f"{section}:{key}", known_at=known_at)
+        assert (doc["changes"], doc["value"]) == (pure["changes"], pure["value"]), (section, key, known_at)
+    explained = lg.explain(f"{section}:{key}", as_of=as_of, known_at=known_at).to_dict()
+    expected = explain_item(known, section=section, key=key, as_of=as_of)
+    assert {k: explained[k] for k in expected} == expected, (section, key, known_at)
+
+
+def test_reads_through_the_index_equal_the_pure_answers_over_the_whole_ledger(demo: Ledger) -> None:
+    everything = list(demo.events())
+    head = everything[-1]["position"]
+    for section in SECTIONS:
+        for it in demo.state(as_of="9999-12-31")[section]:
+            for known_at in (head, 60, 20):
+                _same_as_pure(demo, everything, section, item_key(section, it), known_at, "2025-06-01")
+
+
+def test_reads_through_the_index_equal_the_pure_answers_on_random_ledgers(tmp_path: Path) -> None:
+    @settings(max_examples=25, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.one_of(histories(), histories(max_ops=40, kinds=LIFECYCLE)), st.data())
+    def check(events: list[dict], data: st.DataObject) -> None:
+        with Ledger.open(f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db", init=True) as lg:
+            try:
+                lg.append([{k: e[k] for k in INPUT_FIELDS if e.get(k) is not None} for e in events])
+            except ValidationError:
+                assume(False)
+            everything = list(lg.events())
+            known_at = data.draw(st.integers(0, len(everything)))
+            as_of = data.draw(st.sampled_from(sorted({date_sort_key(e["effective_date"]) for e in everything})))
+            for section in SECTIONS:
+                for it in fold(everything, as_of="9999-12-31")[section]:
+                    _same_as_pure(lg, everything, section, item_key(section, it), known_at, as_of)
+
+    check()
