@@ -206,9 +206,45 @@ class Ledger:
         self, item: str, as_of: str | date | None = None, known_at: int | str | datetime | None = None,
         min_certainty: str = "rumored",
     ) -> queries.Document:
-        """The events behind one item (``SECTION:KEY``), in fold order, with their sources."""
+        """The events behind one item (``SECTION:KEY``), in fold order, with their sources, and in
+        ``fields`` each field's value and the event that set it (SPEC §12; see projections.blame)."""
         with _reading():
             return queries.build_explain(self, item, as_of=as_of, known_at=known_at, min_certainty=min_certainty)
+
+    def trail(
+        self, item: str, field: str | None = None, date_from: str | date | None = None,
+        date_to: str | date | None = None, known_at: int | str | datetime | None = None,
+        min_certainty: str = "rumored",
+    ) -> queries.Document:
+        """One item's successive values over effective time, as known at ``known_at`` (SPEC §12).
+
+        ``item`` is ``SECTION:KEY``; ``field`` narrows to one field; ``date_from``/``date_to``
+        (``YYYY[-MM[-DD]]``, ``date_to`` up to the end of its period) bound the listed changes, and
+        ``value`` is the item (or the field) as of ``date_to`` (none: after every known change).
+        Returns ``{query, section, key, field, from, to, known_at, min_certainty, changes, value}``;
+        each change has ``effective_date``, ``fields`` ({name: {before, after}}), ``event`` (null
+        for a calendar ``until`` ending) and ``withdrawn`` ({by, action} for a corrected or
+        retracted event, listed and not folded). An unknown item or field is a ValidationError.
+        """
+        from ledger.audit import build_trail
+
+        with _reading():
+            return build_trail(self, item, field=field, date_from=date_from, date_to=date_to, known_at=known_at,
+                               min_certainty=min_certainty)
+
+    def snapshot(
+        self, path: str | os.PathLike[str], as_of: str | date | None = None,
+        known_at: int | str | datetime | None = None, min_certainty: str = "rumored", *, force: bool = False,
+    ) -> queries.Document:
+        """Write the state as of ``as_of`` (as known at ``known_at``) as a new SQLite database at
+        ``path`` (SPEC §11): a table per section, flattened columns, a ``meta`` table. Refuses the
+        ledger's own file, and an existing file unless ``force``. Returns ``{path, meta, tables}``
+        (rows per table)."""
+        from ledger.snapshot import write_snapshot
+
+        with _reading():
+            return write_snapshot(self, path, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
+                                  force=force)
 
     def history(
         self, party: str | None = None, stream: str | None = None, type: str | Sequence[str] | None = None,

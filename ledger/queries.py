@@ -117,8 +117,10 @@ def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: 
     day = parse_as_of(as_of)
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
-    result = explain_item(lg.store.read(upto=position), section=section, key=key, as_of=day,
-                          known_at=position, min_certainty=min_certainty)
+    from ledger.audit import item_events, split_item
+
+    result = explain_item(item_events(lg, section, split_item(item)[2], position), section=section, key=key,
+                          as_of=day, known_at=position, min_certainty=min_certainty)
     return Document({"query": item, "as_of": day, "known_at": {"position": position, "recorded_at": recorded_at},
                      **result})
 

@@ -89,12 +89,16 @@ def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
 
 
 def explain_tables(console: Console, doc: Mapping[str, Any]) -> None:
-    """The item, the events behind it in fold order, and the events withdrawn from it."""
+    """The item, which event set each field, the events behind it in fold order, and those withdrawn."""
     if doc["item"] is None:
         console.print(f"{doc['query']}: not in the state as of {doc['as_of']} "
                       f"(known at {doc['known_at']['position']})")
     else:
         console.print(items_table(doc["section"], [doc["item"]]))
+    if doc.get("fields"):
+        from ledger.audit_render import fields_table
+
+        console.print(fields_table(doc))
     console.print(events_table("events behind it (fold order)", doc["events"]))
     if doc["superseded"]:
         withdrawn = [{**s["event"], "superseded_by": ", ".join(f"{b['action']} by {b['id']}" for b in s["by"])}

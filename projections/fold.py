@@ -265,6 +265,12 @@ def _section(
     return rows
 
 
+def finish_item(section: str, item: Item, as_of: str) -> Item:
+    """One accumulator item as a result as of ``as_of`` shows it: copied and finished by the
+    same per-section steps (``until`` settled, stakes' totals rendered); the item is untouched."""
+    return _section({0: item}, _COLLECTIONS.get(section, ()), _FINISHERS.get(section), as_of)[0]
+
+
 def fold(
     events: Iterable[Event], *, as_of: str, known_at: int | None = None, min_certainty: str = "rumored"
 ) -> dict[str, list[Item]]:

@@ -149,8 +149,10 @@ def _dates(draw: Draw):
 
 
 @st.composite
-def histories(draw: Draw, max_ops: int = 30) -> list[dict[str, Any]]:
-    """A valid history: parties first, then definitions, updates, keyed facts and withdrawals."""
+def histories(draw: Draw, max_ops: int = 30, kinds: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """A valid history: parties first, then definitions, updates, keyed facts and withdrawals.
+
+    ``kinds`` weights the defined items (repeat a kind to draw it more often); default: all alike."""
     h = History()
     dates = _dates(draw)
     for party in PARTIES:
@@ -163,7 +165,7 @@ def histories(draw: Draw, max_ops: int = 30) -> list[dict[str, Any]]:
         if op == "withdraw":
             _withdraw(draw, h, when)
             continue
-        kind = draw(st.sampled_from(tuple(defined)))
+        kind = draw(st.sampled_from(kinds or tuple(defined)))
         name = _pick(draw, defined, kind)
         if op == "keyed":
             type_, data = _keyed(draw)
