@@ -11,14 +11,15 @@ from typing import IO, Any
 
 import orjson
 
-from ledger import checkpoints, migrate, queries
-from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, StoredDataError, parse_ts
+from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, StoredDataError, parse_ts
+from ledger.core.intake import prepare
+from ledger.core.outputs import output_file
+from ledger.core.verify import PartyIndexCheck, VerifyReport, check_export, verify_chain
 from ledger.errors import IntegrityError, Problem, SchemaVersionError, ValidationError, bad_argument
-from ledger.intake import prepare
-from ledger.integrity import PartyIndexCheck, VerifyReport, check_export, verify_chain
-from ledger.outputs import output_file
-from ledger.sqlstore import SqlStore, make_engine, safe_url, sqlite_file, translate
-from ledger.writing import Appender, AppendResult
+from ledger.read import checkpoints, queries
+from ledger.store import migrate
+from ledger.store.sql import SqlStore, make_engine, safe_url, sqlite_file, translate
+from ledger.write.appender import Appender, AppendResult
 from projections import FoldError, gc_paused
 
 _POSITION = re.compile(r"[0-9]{1,30}", re.ASCII)
@@ -226,7 +227,7 @@ class Ledger:
         for a calendar ``until`` ending) and ``withdrawn`` ({by, action} for a corrected or
         retracted event, listed and not folded). An unknown item or field is a ValidationError.
         """
-        from ledger.audit import build_trail
+        from ledger.read.audit import build_trail
 
         with _reading():
             return build_trail(self, item, field=field, date_from=date_from, date_to=date_to, known_at=known_at,
@@ -240,7 +241,7 @@ class Ledger:
         ``path`` (SPEC §11): a table per section, flattened columns, a ``meta`` table. Refuses the
         ledger's own file, and an existing file unless ``force``. Returns ``{path, meta, tables}``
         (rows per table)."""
-        from ledger.snapshot import write_snapshot
+        from ledger.interop.snapshot import write_snapshot
 
         with _reading():
             return write_snapshot(self, path, as_of=as_of, known_at=known_at, min_certainty=min_certainty,

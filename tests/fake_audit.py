@@ -12,7 +12,7 @@ from typing import Any
 
 from events import date_sort_key
 from ledger.api import Ledger
-from ledger.queries import Document
+from ledger.read.queries import Document
 
 PROVENANCE = ("since", "updated", "certainty", "evidence")
 _explain = Ledger.explain

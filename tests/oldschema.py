@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from ledger import Ledger, migrate
-from ledger.schema import EVENTS
-from ledger.sqlstore import make_engine
+from ledger import Ledger
+from ledger.store import migrate
+from ledger.store.sql import make_engine
+from ledger.store.tables import EVENTS
 
 
 def seed_at_revision(db_url: str, revision: str, events: list[dict[str, Any]], scratch: Path) -> tuple[int, str]:

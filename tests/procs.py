@@ -192,7 +192,7 @@ def reader(url: str, stop: str, ready: str) -> int:
 def crash_worker(url: str, n: str, prefix: str) -> int:
     """Append one batch of ``n`` events, announcing each phase on stdout (to be SIGKILLed)."""
     from ledger import Ledger
-    from ledger.sqlstore import Writer
+    from ledger.store.sql import Writer
 
     def say(what: str) -> None:
         sys.stdout.write(f"{what}\t{time.monotonic():.3f}\n")

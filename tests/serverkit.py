@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ledger import Ledger
-from ledger.demo import dataset, load
+from ledger.cli.demo import dataset, load
 from tests.conftest import _pg_or_skip
 from tests.procs import ROOT, child_env, cli_command
 

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from events import date_sort_key
 from ledger import Ledger, ValidationError
-from ledger.audit_render import trail_tables
 from ledger.cli import app
-from ledger.codec import INPUT_FIELDS
-from ledger.demo import dataset, load
-from ledger.render import explain_tables
+from ledger.cli.demo import dataset, load
+from ledger.cli.tables import explain_tables
+from ledger.cli.trail_tables import trail_tables
+from ledger.core.envelope import INPUT_FIELDS
 from projections import SECTIONS, fold, item_key, parse_key
 from projections.explain import explain_item
 from projections.trail import trail_item

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from events import date_sort_key
 from ledger import Ledger
-from ledger.foldreads import read_for_fold
+from ledger.store.foldreads import read_for_fold
 from projections import fold
 from tests.samples import SRC
 
@@ -119,7 +119,7 @@ def test_checkpointed_state_equals_full_fold(tmp_path_factory: pytest.TempPathFa
 
 def withdraw_late(lg: Ledger, rnd: random.Random) -> None:
     """Retract two live events and correct one, each withdrawal dated after every checkpoint."""
-    from ledger.checkpoints import removals
+    from ledger.read.checkpoints import removals
 
     gone = removals(lg.store, lg.store.head()[0])
     live = [e for e in lg.events() if e["type"] in ("InvestmentMade", "StakeChanged") and e["id"] not in gone]
@@ -131,7 +131,7 @@ def withdraw_late(lg: Ledger, rnd: random.Random) -> None:
 
 
 def test_a_checkpoint_is_used_and_a_backdated_event_invalidates_it(ledger: Ledger) -> None:
-    from ledger import checkpoints
+    from ledger.read import checkpoints
 
     rnd = random.Random(3)
     build(ledger, rnd)
@@ -152,7 +152,7 @@ def test_a_checkpoint_is_used_and_a_backdated_event_invalidates_it(ledger: Ledge
 def test_only_withdrawals_of_events_dated_within_a_checkpoint_invalidate_it(ledger: Ledger) -> None:
     """Invalidation is exact: retracting or correcting an event dated after the checkpoint's date
     keeps it in use; withdrawing one dated on or before that date does not."""
-    from ledger import checkpoints
+    from ledger.read import checkpoints
 
     rnd = random.Random(5)
     build(ledger, rnd)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from events import EVENT_LIST_ADAPTER, to_document, to_documents
-from ledger.codec import GENESIS_HASH, INPUT_FIELDS, canonical, event_hash, seal
+from ledger.core.envelope import GENESIS_HASH, INPUT_FIELDS, canonical, event_hash, seal
 
 DATA_FILE = Path(__file__).parents[1] / "ledger/data/microsoft_openai.jsonl"
 SRC = {"url": "https://example.com/a", "title": "t"}

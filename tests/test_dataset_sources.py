@@ -29,7 +29,7 @@ from rich.console import Console
 
 from events import CERTAINTY_RANK
 from ledger import Ledger
-from ledger.demo import dataset, load
+from ledger.cli.demo import dataset, load
 
 DATA_DIR = Path(__file__).parents[1] / "ledger" / "data"
 DATA_FILE = DATA_DIR / "microsoft_openai.jsonl"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from events import date_sort_key
 from ledger import Ledger
 from ledger.cli import app
-from ledger.demo import dataset, load
+from ledger.cli.demo import dataset, load
 
 
 def _rights(lg: Ledger, day: str) -> dict[str, str]:

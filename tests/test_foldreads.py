@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from events import date_sort_key
-from ledger import Ledger, foldreads
+from ledger import Ledger
+from ledger.store import foldreads
 from tests.test_checkpoints import build
 
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from ledger import Ledger, LedgerError, SchemaVersionError, StorageError, ValidationError
 from ledger.cli import app
-from ledger.codec import ENVELOPE_FIELDS, event_hash
+from ledger.core.envelope import ENVELOPE_FIELDS, event_hash
 from tests.procs import ROOT, child_env, cli_command, is_sqlite, raw_connection, run_cli
 from tests.samples import basic, investment
 from tests.test_integrity_tamper import sql

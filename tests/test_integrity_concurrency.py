@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from ledger import Ledger
-from ledger.codec import parse_ts
+from ledger.core.envelope import parse_ts
 from tests.procs import ROOT, child_env, cli_command, investments, parties, release, result_of, spawn
 
 WORKERS, BATCHES, SIZE = 4, 25, 20

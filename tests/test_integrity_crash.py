@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from ledger import Ledger
-from ledger.schema import EVENT_PARTIES
+from ledger.store.tables import EVENT_PARTIES
 from tests.procs import investments, parties, spawn
 
 N = 50_000

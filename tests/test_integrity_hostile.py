@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 
 from ledger import ConflictError, Ledger, LedgerError, StorageError, ValidationError
 from ledger.cli import app
-from ledger.codec import INPUT_FIELDS
-from ledger.intake import prepare
+from ledger.core.envelope import INPUT_FIELDS
+from ledger.core.intake import prepare
 from tests.procs import ROOT, child_env, cli_command, run_cli
 from tests.samples import SRC, basic, investment
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from ledger import Ledger
 from ledger.cli import app
-from ledger.codec import ENVELOPE_FIELDS, canonical, event_hash
+from ledger.core.envelope import ENVELOPE_FIELDS, canonical, event_hash
 from tests.procs import is_sqlite, raw_connection, run_cli
 from tests.samples import SRC, basic, investment
 
@@ -208,7 +208,7 @@ def test_tampering_with_a_checkpoint_is_detected(ledger: Ledger, db_url: str) ->
     assert ledger.verify().ok
     sql(db_url, "DELETE FROM checkpoints WHERE id = (SELECT MIN(id) FROM checkpoints)")
     assert ledger.verify().ok  # fewer checkpoints: slower, not wrong
-    from ledger import checkpoints
+    from ledger.read import checkpoints
     from projections import Folder
 
     forged = checkpoints.encode(Folder())

@@ -17,7 +17,7 @@ import pytest
 
 from events import period_end
 from ledger import Ledger
-from ledger.demo import dataset
+from ledger.cli.demo import dataset
 from ledger.errors import ValidationError
 from ledger.interop import export_bods, import_bods
 from tests.bods_validate import validate

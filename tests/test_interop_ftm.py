@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from ledger import Ledger
 from ledger.cli import app
-from ledger.demo import dataset
+from ledger.cli.demo import dataset
 from ledger.interop import export_ftm
 from ledger.interop.ftm import FtmRejected, check_entity
 

@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ledger import Ledger, ValidationError
-from ledger.codec import INPUT_FIELDS
-from ledger.demo import dataset, load
+from ledger.cli.demo import dataset, load
+from ledger.core.envelope import INPUT_FIELDS
 from projections import removed_ids
 from tests.conftest import _pg_or_skip
 from tests.eventfactory import History, money

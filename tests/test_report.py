@@ -24,7 +24,7 @@ import pytest
 
 from ledger import Ledger
 from ledger.errors import ValidationError
-from ledger.report import build_report, collect
+from ledger.report.build import build_report, collect
 from tests.samples import SRC, basic, investment, party
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -352,7 +352,7 @@ def test_report_renders_in_headless_chromium(page: tuple[Path, str], tmp_path: P
 
 @pytest.mark.skipif(not DATASET.exists(), reason=f"the bundled dataset {DATASET.name} is not there yet")
 def test_report_of_the_bundled_dataset(tmp_path: Path) -> None:
-    from ledger.jsontext import parse_text
+    from ledger.core.jsontext import parse_text
 
     events = parse_text(DATASET.read_bytes(), DATASET.name)
     with Ledger.open(f"sqlite:///{tmp_path}/real.db", init=True) as real:

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from ledger import Ledger, LedgerError
 from ledger.cli import app
-from ledger.demo import dataset, load
+from ledger.cli.demo import dataset, load
 from projections import FIELDS, KEY_FIELDS, SECTIONS, item_key
 from tests.procs import is_sqlite
 

@@ -239,7 +239,7 @@ def test_open_refuses_a_newer_schema(ledger: Ledger, db_url: str) -> None:
 
 @pytest.mark.parametrize("revision", ["0001", "0004"])
 def test_init_upgrades_an_older_database_without_losing_events(db_url: str, revision: str, tmp_path: Path) -> None:
-    from ledger import migrate
+    from ledger.store import migrate
 
     before = seed_at_revision(db_url, revision, basic(), tmp_path)
     with pytest.raises(SchemaVersionError, match=f"at schema revision {revision}.*init"):

@@ -32,7 +32,7 @@ def trail(
         alliance-ledger --db sqlite:///alliance-ledger-demo.db trail stakes:microsoft/openai --field stake --known-at 60
         alliance-ledger --db sqlite:///alliance-ledger-demo.db trail rights:msft-openai-ip-rights --from 2023 --to 2025
     """
-    from ledger.audit_render import trail_tables
+    from ledger.cli.trail_tables import trail_tables
 
     with opened(ctx) as lg:
         doc = lg.trail(item, field, date_from, date_to, known_at, min_certainty.lower())

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.text import Text
 
 from ledger.api import Ledger
+from ledger.core.jsontext import parse_text
 from ledger.errors import LedgerError
-from ledger.jsontext import parse_text
 
 DEFAULT_DB = "sqlite:///alliance-ledger.db"
 app = typer.Typer(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger import render
+from ledger.cli import tables as render
 from ledger.cli.common import (
     AsOfOpt,
     CertOpt,
@@ -143,7 +143,7 @@ def schema(
 
         alliance-ledger schema events > event.schema.json
     """
-    from ledger.schemas import json_schemas
+    from ledger.core.schemas import json_schemas
 
     schemas = json_schemas()
     if which not in ("all", *schemas):
@@ -167,7 +167,7 @@ def report(
 
         alliance-ledger --db sqlite:///alliance-ledger-demo.db report --out alliance.html --party microsoft
     """
-    from ledger.report import build_report
+    from ledger.report.build import build_report
 
     with opened(ctx) as lg:
         path = build_report(lg, out_file, party=party, date_from=date_from, date_to=date_to, title=title)
@@ -189,7 +189,7 @@ def demo(
 
         alliance-ledger demo --db postgresql://user:pw@localhost/ledger
     """
-    from ledger.demo import run_demo
+    from ledger.cli.demo import run_demo
 
     url = db or (ctx.obj["db"] if ctx.obj["db_given"] else "sqlite:///alliance-ledger-demo.db")
     run_demo(url, out)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.common import app, err, guarded
-from ledger.sqlstore import safe_url
+from ledger.store.sql import safe_url
 
 
 @app.command()

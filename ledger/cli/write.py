@@ -28,7 +28,7 @@ from ledger.cli.common import (
     read_input,
 )
 from ledger.errors import LedgerError
-from ledger.sqlstore import safe_url
+from ledger.store.sql import safe_url
 
 
 @app.command()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger import jsontext
+from ledger.core import jsontext
 from ledger.errors import Problem, ValidationError
 
 RECORD_TYPES = {"entityStatement": "entity", "personStatement": "person", "ownershipOrControlStatement": "relationship"}

@@ -14,8 +14,8 @@ from typing import Any
 import anyio
 from fastapi import Request
 
+from ledger.core.jsontext import AMBIGUOUS, parse_text
 from ledger.errors import ValidationError
-from ledger.jsontext import AMBIGUOUS, parse_text
 from ledger.server.errors import ApiError
 
 

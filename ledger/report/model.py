@@ -1,6 +1,6 @@
 """What the HTML report shows, as plain data: timeline events, right bars, investment and
-stake points, and the one-line summaries of events. Built by :func:`ledger.report.collect`,
-drawn by :mod:`ledger.report_charts` and the page template."""
+stake points, and the one-line summaries of events. Built by :func:`ledger.report.build.collect`,
+drawn by :mod:`ledger.report.charts` and the page template."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def explain_tables(console: Console, doc: Mapping[str, Any]) -> None:
     else:
         console.print(items_table(doc["section"], [doc["item"]]))
     if doc.get("fields"):
-        from ledger.audit_render import fields_table
+        from ledger.cli.trail_tables import fields_table
 
         console.print(fields_table(doc))
     console.print(events_table("events behind it (fold order)", doc["events"]))

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from events import date_sort_key
-from ledger.foldreads import fold_chunks, supersessions
-from ledger.sqlstore import param_mark, translate
+from ledger.store.foldreads import fold_chunks, supersessions
+from ledger.store.sql import param_mark, translate
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
-    from ledger.sqlstore import SqlStore
+    from ledger.store.sql import SqlStore
 
 
 def encode(folder: Folder) -> bytes:

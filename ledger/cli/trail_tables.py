@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ledger.render import _cell
+from ledger.cli.tables import _cell
 
 _EMPTY: tuple[Any, ...] = (None, [], {})
 

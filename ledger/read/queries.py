@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from events import CERTAINTY_RANK, EVENT_TYPES, check_date, date_sort_key, period_end
-from ledger import checkpoints
 from ledger.errors import NotFoundError, bad_argument
-from ledger.foldreads import read_for_fold, supersessions
+from ledger.read import checkpoints
+from ledger.store.foldreads import read_for_fold, supersessions
 from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def build_explain(lg: Ledger, item: str, *, as_of: str | date | None, known_at: 
     day = parse_as_of(as_of)
     check_certainty(min_certainty)
     position, recorded_at = lg.resolve_known_at(known_at)
-    from ledger.audit import item_events, split_item
+    from ledger.read.audit import item_events, split_item
 
     result = explain_item(item_events(lg, section, split_item(item)[2], position), section=section, key=key,
                           as_of=day, known_at=position, min_certainty=min_certainty)

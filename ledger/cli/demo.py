@@ -15,9 +15,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress
 
-from ledger import render
 from ledger.api import Ledger
-from ledger.jsontext import parse_text
+from ledger.cli import tables as render
+from ledger.core.jsontext import parse_text
 
 DATASET = "microsoft_openai.jsonl"
 DEMO_DATES = ("2019-08-01", "2023-11-20", "2025-02-01")

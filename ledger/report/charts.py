@@ -1,6 +1,6 @@
-"""The plotly figures of the HTML report (see :mod:`ledger.report` for why plotly).
+"""The plotly figures of the HTML report (see :mod:`ledger.report.build` for why plotly).
 
-Each builder takes the computed :class:`ledger.report.ReportData` and returns a
+Each builder takes the computed :class:`ledger.report.build.ReportData` and returns a
 ``plotly.graph_objects.Figure``; :func:`build_charts` turns them into JSON safe to embed in a
 ``<script type="application/json">`` element. Every piece of user text that reaches a chart goes
 through :func:`_t` (HTML escaping: plotly interprets a few tags in labels and hover text, and
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from ledger.report_model import InvestmentPoint, ReportData, StakePoint
+    from ledger.report.model import InvestmentPoint, ReportData, StakePoint
 
 CERTAINTY_STYLE: dict[str, dict[str, str]] = {
     # Okabe–Ito colours (colour-blind safe); the shape says the same thing as the colour.
@@ -103,8 +103,8 @@ def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
     The page gives each chart's element that height: plotly's responsive resizing sizes a
     chart to its element, so an element without a height would collapse on a window resize.
     """
-    from ledger.report_rights import rights_figure  # these build on the helpers of this module
-    from ledger.report_timeline import timeline_figure
+    from ledger.report.rights import rights_figure  # these build on the helpers of this module
+    from ledger.report.timeline import timeline_figure
 
     figures = {}
     if data.events:

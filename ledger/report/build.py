@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key, period_end
+from ledger.core.outputs import refuse_database
 from ledger.errors import LedgerError, bad_argument
-from ledger.outputs import refuse_database
-from ledger.report_model import (  # noqa: F401  (re-exported: the report's data model)
+from ledger.report.model import (  # noqa: F401  (re-exported: the report's data model)
     CERTAINTIES,
     InvestmentPoint,
     ReportData,
@@ -219,7 +219,7 @@ def _sample_stake(out: dict[tuple[str, str, str], list[StakePoint]], item: Mappi
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader
 
-    env = Environment(loader=PackageLoader("ledger", "templates"), autoescape=True, trim_blocks=True,
+    env = Environment(loader=PackageLoader("ledger.report", "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
     return env
 
@@ -228,7 +228,7 @@ def render(data: ReportData) -> str:
     """The report page for ``data`` as one HTML string."""
     from markupsafe import Markup
 
-    from ledger import report_charts
+    from ledger.report import charts as report_charts
 
     try:
         import plotly  # noqa: F401

@@ -15,9 +15,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.engine import Engine
 
-import migrations
+import ledger.store.migrations as migrations
 from ledger.errors import IntegrityError, SchemaVersionError
-from ledger.sqlstore import PG_LOCK_KEY as LOCK_KEY
+from ledger.store.sql import PG_LOCK_KEY as LOCK_KEY
 
 SCRIPT_LOCATION = str(Path(migrations.__file__).parent)
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from events import date_sort_key, period_end
 from ledger.errors import Problem, ValidationError
-from ledger.foldreads import read_for_fold
-from ledger.queries import Document, check_certainty
-from ledger.report_model import check_window_date
+from ledger.read.queries import Document, check_certainty
+from ledger.report.model import check_window_date
+from ledger.store.foldreads import read_for_fold
 from projections import SECTIONS, item_key, parse_key
 from projections.steps import BODY_FIELDS
 from projections.trail import LAST_DAY, trail_item
@@ -52,7 +52,7 @@ field, a party (a party, a stake's holder, a role's person, a metric's party).""
 def item_events(lg: Ledger, section: str, parts: tuple[str, ...], position: int) -> list[Mapping[str, Any]]:
     """The stored envelopes that can shape one item, up to ``position``, in position order.
 
-    Read through the party index as ``state --party`` reads a party (ledger.foldreads): the
+    Read through the party index as ``state --party`` reads a party (ledger.store.foldreads): the
     events indexed under the item (or its party), with their corrections and retractions, and
     those of the conditions and cases they name. A 100,000-event ledger is not read whole for
     one item. Full envelopes, since blame and trails show sources and recording times.

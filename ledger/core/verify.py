@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from events import DEFINING_TYPES, EVENT_TYPES, date_sort_key
-from ledger.codec import GENESIS_HASH, BrokenText, event_hash, parse_ts
+from ledger.core.envelope import GENESIS_HASH, BrokenText, event_hash, parse_ts
 from ledger.errors import Problem
 
 
@@ -121,7 +121,7 @@ class PartyIndexCheck:
 
     def __init__(self, index_rows: Iterable[tuple[int, str]],
                  fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20) -> None:
-        from ledger.rules import Catalog
+        from ledger.core.rules import Catalog
 
         self.catalog = Catalog()
         self.problems: list[dict[str, Any]] = []
@@ -136,7 +136,7 @@ class PartyIndexCheck:
             self.problems.append({"position": position, "id": event_id, "problem": what})
 
     def __call__(self, env: dict[str, Any]) -> None:
-        from ledger.rules import target_id
+        from ledger.core.rules import target_id
 
         if not well_formed(env):
             return

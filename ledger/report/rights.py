@@ -1,6 +1,6 @@
 """The rights chart of the HTML report: each right as bars by status (active, restricted, ended).
 
-Split from :mod:`ledger.report_charts`, whose helpers it uses (user text goes through ``_t``).
+Split from :mod:`ledger.report.charts`, whose helpers it uses (user text goes through ``_t``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from events import CERTAINTY_RANK
-from ledger.report_charts import STATUS_COLORS, _ids_text, _layout, _plus_days, _short, _t, _x_range
+from ledger.report.charts import STATUS_COLORS, _ids_text, _layout, _plus_days, _short, _t, _x_range
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from ledger.report_model import ReportData, RightBars
+    from ledger.report.model import ReportData, RightBars
 
 
 def _right_label(bars: RightBars) -> str:

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ledger.core.outputs import refuse_database
 from ledger.errors import LedgerError
-from ledger.outputs import refuse_database
-from ledger.queries import Document
-from ledger.sqlstore import safe_url
+from ledger.read.queries import Document
+from ledger.store.sql import safe_url
 from projections import FIELDS, KEY_FIELDS, SECTIONS
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _quote(name: str) -> str:
 
 
 def check_target(lg: Ledger, out: Path, force: bool) -> None:
-    """Refuse the ledger's own database (the rule of every output, :mod:`ledger.outputs`) and,
+    """Refuse the ledger's own database (the rule of every output, :mod:`ledger.core.outputs`) and,
     unless ``force``, any existing file."""
     refuse_database(out, lg.database_file)
     if out.exists() and not force:

@@ -22,9 +22,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from ledger.codec import GENESIS_HASH, INSERT_COLUMNS, ROW_COLUMNS, envelope_from_row, format_ts, parse_ts
+from ledger.core.envelope import GENESIS_HASH, INSERT_COLUMNS, ROW_COLUMNS, envelope_from_row, format_ts, parse_ts
 from ledger.errors import ConflictError, SchemaVersionError, StorageError
-from ledger.schema import BUCKET, EVENT_PARTIES, EVENTS, bucket
+from ledger.store.tables import BUCKET, EVENT_PARTIES, EVENTS, bucket
 
 PG_LOCK_KEY = 0x616C6C79  # "ally": one advisory lock for all writers of a database
 _COLS = [EVENTS.c[name] for name in ROW_COLUMNS]
@@ -260,7 +260,7 @@ class SqlStore:
         conn: Connection | None = None, batch: int = 20_000, tolerant: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Stored envelopes in position order, filtered; streamed in batches to bound memory
-        (``tolerant``: by ids only, for verify; see :func:`ledger.codec.envelope_from_row`)."""
+        (``tolerant``: by ids only, for verify; see :func:`ledger.core.envelope.envelope_from_row`)."""
         if ids is not None and (after, upto, stream, types, party) == (0, None, None, None, None):
             yield from self._by_ids(list(ids), conn, tolerant)
             return
@@ -293,7 +293,7 @@ class SqlStore:
 
     def read_for_verify(self, upto: int, batch: int = 20_000) -> Iterator[dict[str, Any]]:
         """Every stored envelope up to ``upto`` in position order, read as stored (at the driver
-        level, tolerant of edited columns: see :func:`ledger.codec.envelope_from_row`), each with
+        level, tolerant of edited columns: see :func:`ledger.core.envelope.envelope_from_row`), each with
         the derived ``effective_on`` column as text, for ``verify`` to recompute and compare."""
         mark = param_mark(self.engine.dialect)
         sql = (f"SELECT {', '.join(ROW_COLUMNS)}, effective_on FROM events WHERE position > {mark} "
@@ -362,7 +362,7 @@ class SqlStore:
 
     def streams(self) -> list[tuple[str, int, int, int]]:
         """(stream, version, event count, last position) of every stream, by name: one grouped
-        scan of ``events`` (there is no stream index, see ledger.schema)."""
+        scan of ``events`` (there is no stream index, see ledger.store.tables)."""
         query = (select(EVENTS.c.stream, func.max(EVENTS.c.stream_version), func.count(),
                         func.max(EVENTS.c.position)).group_by(EVENTS.c.stream).order_by(EVENTS.c.stream))
         with translate(), self.engine.connect() as conn:

@@ -1,5 +1,5 @@
 """The timeline figure of the HTML report: one lane per stream, each event a mark at its
-effective date, shaped and coloured by certainty (see :mod:`ledger.report_charts`)."""
+effective date, shaped and coloured by certainty (see :mod:`ledger.report.charts`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from ledger.report_model import ReportData, TimelineEvent
+    from ledger.report.model import ReportData, TimelineEvent
 
-from ledger.report_charts import (
+from ledger.report.charts import (
     _PLOT_WIDTH_PX,
     CERTAINTY_STYLE,
     STRUCK_COLOR,

@@ -14,12 +14,12 @@ import orjson
 from sqlalchemy import bindparam, select
 
 from events import DEFINING_TYPES, defined_key
-from ledger.codec import StoredDataError
-from ledger.schema import EVENTS, bucket
-from ledger.sqlstore import param_mark, translate
+from ledger.core.envelope import StoredDataError
+from ledger.store.sql import param_mark, translate
+from ledger.store.tables import EVENTS, bucket
 
 if TYPE_CHECKING:
-    from ledger.sqlstore import SqlStore
+    from ledger.store.sql import SqlStore
 
 
 def keyed_positions(store: SqlStore, upto: int, keys: int = 1) -> str:
@@ -43,7 +43,7 @@ _WITHDRAWALS = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.pa
     (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted"),
     EVENTS.c.position > bindparam("after"), EVENTS.c.position <= bindparam("upto"),
 ).order_by(EVENTS.c.position)
-"""Built once (a query built per call leaves small reference cycles; see ledger.sqlstore)."""
+"""Built once (a query built per call leaves small reference cycles; see ledger.store.sql)."""
 
 
 def supersessions(store: SqlStore, upto: int | None = None, after: int = 0) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from ledger.schema import Base
+from ledger.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

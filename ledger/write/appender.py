@@ -1,7 +1,7 @@
 """The write side of the ledger: checking a batch against the catalog and recording it.
 
 One :class:`Appender` per open ledger keeps the catalog (what the ledger defines, see
-:mod:`ledger.rules`) and brings it up to date inside each locked write transaction, so the
+:mod:`ledger.core.rules`) and brings it up to date inside each locked write transaction, so the
 rules are checked against exactly what is committed before this batch, whoever wrote it.
 """
 
@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events import CURRENT_SCHEMA_VERSION, date_sort_key, iter_refs
-from ledger.codec import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, row_values, seal
+from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, row_values, seal
+from ledger.core.rules import Catalog, Key, target_id
 from ledger.errors import ConflictError, Problem, ValidationError
-from ledger.rules import Catalog, Key, target_id
-from ledger.schema import BUCKET
-from ledger.sqlstore import SqlStore, Writer
+from ledger.store.sql import SqlStore, Writer
+from ledger.store.tables import BUCKET
 
 
 @dataclass(frozen=True)
