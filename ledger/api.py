@@ -92,6 +92,14 @@ class Ledger:
     def store(self) -> SqlStore:
         return self._store
 
+    def head(self) -> tuple[int, str, str | None]:
+        """(last position, its hash, its recorded_at) of the ledger; (0, the genesis hash, None) when empty."""
+        return self._store.head()
+
+    def count(self) -> int:
+        """How many events the ledger holds (its head position, as positions are gap-free)."""
+        return self._store.count()
+
     @property
     def database_file(self) -> str | None:
         """The SQLite file holding this ledger (None on a server engine or in memory)."""

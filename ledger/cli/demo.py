@@ -57,9 +57,9 @@ def load(lg: Ledger, events: list[dict[str, Any]], console: Console) -> dict[str
 def run_demo(url: str, console: Console) -> None:
     events = dataset()
     with Ledger.open(url, init=True) as lg:
-        before = lg.store.count()
+        before = lg.count()
         load(lg, events, console)
-        head = lg.store.count()
+        head = lg.count()
         console.print(f"alliance-ledger demo: {url}\n"
                       f"{len(events)} sourced events of the Microsoft–OpenAI alliance; ledger now holds {head} "
                       f"events ({head - before} appended now" + (", the rest were already there" if before else "") + ")\n")

@@ -90,7 +90,7 @@ def check_target(lg: Ledger, out: Path, force: bool) -> None:
 
 def _meta(lg: Ledger, doc: Mapping[str, Any]) -> dict[str, Any]:
     known = doc["known_at"]["position"]
-    head, head_hash, _ = lg.store.head()
+    head, head_hash, _ = lg.head()
     at = next(lg.store.read(after=known - 1, upto=known), None) if known else None
     return {"as_of": doc["as_of"], "known_at_position": known, "known_at_recorded_at": doc["known_at"]["recorded_at"],
             "known_at_hash": at["hash"] if at else None, "min_certainty": doc["min_certainty"],

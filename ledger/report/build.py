@@ -23,7 +23,7 @@ JavaScript inside the package, so the page inlines it once and works offline. Th
 page size: plotly.js is about 4.8 MB, inlined once whatever the ledger size. The event table is
 plain HTML, so every source stays readable and linked even with JavaScript off.
 
-Everything here reads the ledger through the public API (``lg.events()``, ``lg.store.head()``)
+Everything here reads the ledger through the public API (``lg.events()``, ``lg.head()``)
 and derives the series with the pure fold (:class:`projections.Folder`, fed in fold order and
 asked for the state at every date where something can change: each event's effective date and
 the day after each ``until``), i.e. exactly what ``lg.state(as_of=D)`` would say at each date D.
@@ -83,7 +83,7 @@ def collect(
     date_from = check_window_date("date_from", date_from)
     date_to = check_window_date("date_to", date_to)
     today = today or datetime.now(UTC).date().isoformat()
-    head_position, head_hash, head_recorded_at = lg.store.head()
+    head_position, head_hash, head_recorded_at = lg.head()
     envs = list(lg.events())
     shown_ids = {e["id"] for e in lg.events(party=party)} if party is not None else None
     shown = envs if shown_ids is None else [e for e in envs if e["id"] in shown_ids]
