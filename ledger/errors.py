@@ -64,16 +64,27 @@ class IntegrityError(LedgerError):
     exit_code = 1
 
 
+class StoredDataError(IntegrityError):
+    """A stored row the ledger cannot have written (edited behind its back): exit 1, run verify."""
+
+
 class SchemaVersionError(LedgerError):
     """The database schema is not the one this code reads: too old, too new, or not created."""
 
     exit_code = 2
 
 
-class NotFoundError(LedgerError):
-    """The event (or item) asked for by id is not in the ledger; the message says what was looked for."""
+class NotFoundError(ValidationError):
+    """What was asked for by id or key (an event, an item, a party) is not in the ledger; the
+    message says what was looked for and, where it can, what was meant. A kind of
+    :class:`ValidationError` (exit 2): the question named something that is not there."""
 
-    exit_code = 2
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__([Problem(None, None, field, message)] if field else [], "not found")
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class StorageError(LedgerError):

@@ -15,8 +15,9 @@ from sqlalchemy import insert, select, text
 
 from ledger import Ledger
 from ledger.store import migrate
-from ledger.store.sql import make_engine
+from ledger.store.dialect import open_database
 from ledger.store.tables import EVENTS
+from tests import dbkit
 
 
 def seed_at_revision(db_url: str, revision: str, events: list[dict[str, Any]], scratch: Path) -> tuple[int, str]:
@@ -25,13 +26,13 @@ def seed_at_revision(db_url: str, revision: str, events: list[dict[str, Any]], s
     with Ledger.open(f"sqlite:///{scratch / 'seed.db'}", init=True) as seed:
         seed.append(events)
         head, last_hash, _ = seed.store.head()
-        with seed.store.engine.connect() as conn:
+        with dbkit.connect(seed.url) as conn:
             rows = [dict(r) for r in conn.execute(select(EVENTS).order_by(EVENTS.c.position)).mappings()]
             keys = [{"party": p, "position": pos} for p, pos in conn.execute(
                 text("SELECT party, position FROM event_parties WHERE party NOT LIKE 'stream:%' ORDER BY position"))]
-    engine = make_engine(db_url)
+    migrate.upgrade_database(open_database(db_url), revision)
+    engine = dbkit.engine(db_url)
     try:
-        migrate.upgrade(engine, revision)
         with engine.begin() as conn:
             conn.execute(insert(EVENTS), rows)
             conn.execute(text("INSERT INTO event_parties (party, position) VALUES (:party, :position)"), keys)

@@ -192,7 +192,7 @@ def reader(url: str, stop: str, ready: str) -> int:
 def crash_worker(url: str, n: str, prefix: str) -> int:
     """Append one batch of ``n`` events, announcing each phase on stdout (to be SIGKILLed)."""
     from ledger import Ledger
-    from ledger.store.sql import Writer
+    from ledger.store.sql import Transaction as Writer
 
     def say(what: str) -> None:
         sys.stdout.write(f"{what}\t{time.monotonic():.3f}\n")
@@ -217,8 +217,8 @@ def crash_worker(url: str, n: str, prefix: str) -> int:
             def execute(self, *args: Any, **kwargs: Any) -> Any:
                 return self._done(real.execute(*args, **kwargs))
 
-            def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
-                return self._done(real.exec_driver_sql(*args, **kwargs))
+            def executemany(self, *args: Any, **kwargs: Any) -> Any:
+                return self._done(real.executemany(*args, **kwargs))
 
             def __getattr__(self, name: str) -> Any:
                 return getattr(real, name)

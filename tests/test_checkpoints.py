@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from events import date_sort_key
 from ledger import Ledger
-from ledger.store.foldreads import read_for_fold
 from projections import fold
+from tests import dbkit
 from tests.samples import SRC
 
 PARTIES = ["alpha", "beta", "gamma", "delta", "omega"]
@@ -78,7 +78,7 @@ def build(lg: Ledger, rnd: random.Random, count: int = 8) -> None:
 
 def assert_same_answers(lg: Ledger, rnd: random.Random, queries: int = 12) -> None:
     head = lg.store.head()[0]
-    everything = list(read_for_fold(lg.store, head))
+    everything = list(lg.store.fold_events(head))
     for _ in range(queries):
         as_of = f"{rnd.randint(1999, 2031)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
         as_of = rnd.choice([as_of, "2030-12-31"])
@@ -96,7 +96,7 @@ def test_checkpoints_answer_like_a_full_fold_on_both_engines(ledger: Ledger) -> 
     before = ledger.checkpoint_cache.used
     assert_same_answers(ledger, rnd, queries=25)
     assert ledger.checkpoint_cache.used > before
-    with ledger.store.engine.begin() as conn:
+    with dbkit.connect(ledger.url, begin=True) as conn:
         conn.exec_driver_sql("DELETE FROM checkpoints")
     ledger.checkpoint_cache.clear()
     assert_same_answers(ledger, rnd, queries=10)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from ledger import Ledger
 from ledger.store.tables import EVENT_PARTIES
+from tests import dbkit
 from tests.procs import investments, parties, spawn
 
 N = 50_000
@@ -29,7 +30,7 @@ KILL_POINTS = [("insert-start", 0.1), ("statement 1", 0.03), ("insert-end", 0.0)
 
 
 def _snapshot(lg: Ledger) -> tuple[int, int, int]:
-    with lg.store.engine.connect() as conn:
+    with dbkit.connect(lg.url) as conn:
         party_rows = conn.execute(select(func.count()).select_from(EVENT_PARTIES)).scalar_one()
     return lg.store.count(), party_rows, sum(1 for _ in lg.events(stream="crash"))
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from ledger import Ledger
 from ledger.cli import app
+from tests import dbkit
 from tests.oldschema import seed_at_revision
 from tests.procs import is_sqlite, raw_connection, run_cli
 from tests.samples import basic, investment
@@ -63,7 +64,7 @@ def test_cli_on_a_newer_schema_says_to_upgrade_alliance_ledger_and_touches_nothi
 ) -> None:
     ledger.append(basic())
     head = ledger.store.head()
-    with ledger.store.engine.begin() as conn:
+    with dbkit.connect(db_url, begin=True) as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'ffff0003'"))
     extra = batch_file.with_name("extra.json")
     extra.write_bytes(orjson.dumps([investment("inv-2024", "2024", "1")]))

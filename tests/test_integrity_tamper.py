@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from ledger import Ledger
 from ledger.cli import app
 from ledger.core.envelope import ENVELOPE_FIELDS, canonical, event_hash
+from tests import dbkit
 from tests.procs import is_sqlite, raw_connection, run_cli
 from tests.samples import SRC, basic, investment
 
@@ -212,7 +213,7 @@ def test_tampering_with_a_checkpoint_is_detected(ledger: Ledger, db_url: str) ->
     from projections import Folder
 
     forged = checkpoints.encode(Folder())
-    with ledger.store.engine.begin() as conn:
+    with dbkit.connect(db_url, begin=True) as conn:
         conn.exec_driver_sql("UPDATE checkpoints SET state = " + ("?" if "sqlite" in db_url else "%s")
                              + " WHERE id = (SELECT MAX(id) FROM checkpoints)", (forged,))
     report = ledger.verify()

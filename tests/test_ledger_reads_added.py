@@ -53,6 +53,10 @@ def test_history_filters_agree_with_filtering_every_event_by_hand(
     demo: Ledger, types: list[str] | None, low: str | None, high: str | None, since: int, limit: int | None,
     party: str | None,
 ) -> None:
+    if low and high and period_end(high) < date_sort_key(low):  # a range that ends before it starts says so
+        with pytest.raises(ValidationError, match="ends .* before it starts"):
+            demo.history(party=party, type=types, since=since, date_from=low, date_to=high, limit=limit)
+        return
     doc = demo.history(party=party, type=types, since=since, date_from=low, date_to=high, limit=limit)
     assert [e["id"] for e in doc["events"]] == _reference(demo, types, low, high, since, limit, party)
     assert doc["type"] == types and doc["limit"] == limit

@@ -22,6 +22,7 @@ from ledger import Ledger, ValidationError
 from ledger.cli.demo import dataset, load
 from ledger.core.envelope import INPUT_FIELDS
 from projections import removed_ids
+from tests import dbkit
 from tests.conftest import _pg_or_skip
 from tests.eventfactory import History, money
 from tests.oldschema import seed_at_revision
@@ -42,7 +43,7 @@ def _sum_sql(db_url: str, table: str) -> str:
 
 
 def _sums(lg: Ledger, db_url: str, table: str) -> dict[tuple[str, str, str], Decimal]:
-    with lg.store.engine.connect() as conn:
+    with dbkit.connect(lg.url) as conn:
         return {(a, b, c): Decimal(str(total)) for a, b, c, total in conn.execute(text(_sum_sql(db_url, table)))}
 
 
@@ -71,7 +72,7 @@ def test_live_events_are_the_stored_events_minus_the_withdrawn_with_data_as_json
     stored = list(ledger.events())
     gone = removed_ids(stored)
     assert gone == {"rumour", "typo"}
-    with ledger.store.engine.connect() as conn:
+    with dbkit.connect(db_url) as conn:
         rows = conn.execute(text("SELECT position, id, type, effective_date, certainty, corrects, data, source "
                                  "FROM live_events ORDER BY position")).all()
     assert [r[1] for r in rows] == [e["id"] for e in stored if e["id"] not in gone]
@@ -179,7 +180,7 @@ def test_sql_over_live_events_agrees_with_the_fold_on_random_ledgers(engine: str
                 lg.append(_inputs(events))
             except ValidationError:
                 assume(False)  # a generated withdrawal the append rules refuse (a definition still in use)
-            with lg.store.engine.connect() as conn:
+            with dbkit.connect(lg.url) as conn:
                 rows = conn.execute(text("SELECT data->>'investor', data->>'investee', data->'money'->>'currency', "
                                          "data->'money'->>'amount' FROM live_events WHERE type = 'InvestmentMade'"))
                 totals: dict[tuple[str, str, str], Decimal] = {}

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import Ledger
-from ledger.store.foldreads import read_for_fold
 from projections import filter_party, fold
 from tests.samples import SRC
 from tests.test_checkpoints import PARTIES, build
@@ -39,7 +38,7 @@ def _extra(lg: Ledger) -> None:
 
 def assert_party_views_match(lg: Ledger, rnd: random.Random) -> None:
     head = lg.store.head()[0]
-    everything = list(read_for_fold(lg.store, head))
+    everything = list(lg.store.fold_events(head))
     for _ in range(8):
         as_of = rnd.choice(["2030-12-31", f"{rnd.randint(2000, 2025)}-06-15"])
         known_at = rnd.choice([head, rnd.randint(1, head)])
@@ -155,8 +154,8 @@ def test_party_views_with_party_changing_corrections_property(tmp_path_factory: 
                                                              min_size=1)), max_size=60, unique_by=lambda t: t[0]))
 def test_index_rows_are_inserted_in_full_key_order(events: list[tuple[int, set[str]]]) -> None:
     """The two stable sorts give exactly ``sorted`` for rows built in position order."""
+    from ledger.store.rows import bucket
     from ledger.store.sql import _index_order
-    from ledger.store.tables import bucket
 
     rows = [(bucket(p), key, p) for p, keys in sorted(events) for key in keys]
     assert _index_order(rows) == sorted(rows)

@@ -126,15 +126,13 @@ def test_an_item_known_at_another_date_is_not_a_404(client: TestClient) -> None:
     assert early.status_code == 200 and early.json()["item"] is None
 
 
-def test_trail_route_follows_the_build(client: TestClient, demo_url: str) -> None:
+def test_trail_route_is_the_librarys_trail(client: TestClient, demo_url: str) -> None:
     response = client.get("/api/trail/stakes/microsoft/openai?field=stake")
-    if hasattr(Ledger, "trail"):
-        with Ledger.open(demo_url) as lg:
-            expected = lg.trail("stakes:microsoft/openai", field="stake").to_json() + "\n"  # type: ignore[attr-defined]
-        assert response.status_code == 200 and response.text == expected
-    else:
-        assert response.status_code == 404 and response.json()["error"] == "trail is not available in this build"
-    assert client.get("/api/meta").json()["capabilities"]["trail"] is hasattr(Ledger, "trail")
+    with Ledger.open(demo_url) as lg:
+        expected = lg.trail("stakes:microsoft/openai", field="stake").to_json() + "\n"
+    assert response.status_code == 200 and response.text == expected
+    typo = client.get("/api/trail/stakes/microsoft/openaj")
+    assert typo.status_code == 404 and "did you mean stakes:microsoft/openai" in typo.json()["error"]
 
 
 def test_search_finds_stargate_first_and_meta_frames_the_slider(client: TestClient) -> None:

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from ledger import Ledger, LedgerError
 from ledger.cli import app
 from ledger.cli.demo import dataset, load
+from ledger.interop.snapshot import write_snapshot
 from projections import FIELDS, KEY_FIELDS, SECTIONS, item_key
 from tests.procs import is_sqlite
 
@@ -60,7 +61,7 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
 
 def test_snapshot_tables_equal_the_state_read_with_sqlite_utils(demo: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "alliance.db"
-    result = demo.snapshot(out, as_of="2025-11-01")
+    result = write_snapshot(demo, out, as_of="2025-11-01")
     state = demo.state(as_of="2025-11-01")
     db = sqlite_utils.Database(out)
     assert set(db.table_names()) == {*SECTIONS, "meta"}
@@ -88,7 +89,7 @@ def test_snapshot_tables_equal_the_state_read_with_sqlite_utils(demo: Ledger, tm
 def test_snapshot_meta_says_which_query_and_ledger(demo: Ledger, db_url: str, tmp_path: Path) -> None:
     known = 60
     out = tmp_path / "then.db"
-    demo.snapshot(out, as_of="2024-06-01", known_at=known, min_certainty="reported")
+    write_snapshot(demo, out, as_of="2024-06-01", known_at=known, min_certainty="reported")
     [meta] = list(sqlite_utils.Database(out)["meta"].rows)
     head, head_hash, _ = demo.store.head()
     at = next(demo.events(ids=[e["id"] for e in demo.events() if e["position"] == known]))
@@ -113,7 +114,7 @@ def _py(value: Any) -> Any:
 
 def test_snapshot_read_with_pandas_gives_the_state_values(demo: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "alliance.db"
-    demo.snapshot(out, as_of="2026-01-01")
+    write_snapshot(demo, out, as_of="2026-01-01")
     state = demo.state(as_of="2026-01-01")
     with closing(sqlite3.connect(out)) as conn:
         stakes = pd.read_sql("SELECT * FROM stakes", conn)
@@ -134,7 +135,7 @@ def test_snapshot_refuses_the_ledger_file_and_existing_files(demo: Ledger, db_ur
     taken = tmp_path / "taken.db"
     taken.write_bytes(b"keep me")
     with pytest.raises(LedgerError, match="exists; choose another file or pass --force"):
-        demo.snapshot(taken, as_of="2025-01-01")
+        write_snapshot(demo, taken, as_of="2025-01-01")
     assert taken.read_bytes() == b"keep me"
     code = runner.invoke(app, ["--db", db_url, "snapshot", "--as-of", "2025-01-01", "--out", str(taken)]).exit_code
     assert code == 2 and taken.read_bytes() == b"keep me"
@@ -142,9 +143,9 @@ def test_snapshot_refuses_the_ledger_file_and_existing_files(demo: Ledger, db_ur
     assert result.exit_code == 0, result.stderr
     assert "wrote" in result.stderr and sqlite_utils.Database(taken)["meta"].count == 1
     with pytest.raises(LedgerError, match="is a directory"):
-        demo.snapshot(tmp_path, as_of="2025-01-01")
+        write_snapshot(demo, tmp_path, as_of="2025-01-01")
     with pytest.raises(LedgerError, match="does not exist"):
-        demo.snapshot(tmp_path / "no" / "dir.db", as_of="2025-01-01")
+        write_snapshot(demo, tmp_path / "no" / "dir.db", as_of="2025-01-01")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no scratch file left
     if not is_sqlite(db_url):
         return
@@ -158,7 +159,7 @@ def test_snapshot_refuses_the_ledger_file_and_existing_files(demo: Ledger, db_ur
     for path in spellings:
         for force in (False, True):
             with pytest.raises(LedgerError, match="the ledger's own database"):
-                demo.snapshot(path, as_of="2025-01-01", force=force)
+                write_snapshot(demo, path, as_of="2025-01-01", force=force)
     result = runner.invoke(app, ["--db", db_url, "snapshot", "--out", str(link), "--force"])
     assert result.exit_code == 2 and "the ledger's own database" in result.stderr
     assert own.stat().st_size == size and demo.verify().ok

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.common import AsOfOpt, CertOpt, FormatOpt, KnownOpt, app, emit, err, guarded, opened, out
+from ledger.interop.snapshot import write_snapshot
 
 
 @app.command()
@@ -57,7 +58,7 @@ def snapshot(
         sqlite3 alliance-2025-11.db 'SELECT holder, issuer, "stake.exact" FROM stakes'
     """
     with opened(ctx) as lg:
-        doc = lg.snapshot(out_file, as_of, known_at, min_certainty.lower(), force=force)
+        doc = write_snapshot(lg, out_file, as_of=as_of, known_at=known_at, min_certainty=min_certainty, force=force)
     rows = sum(doc["tables"].values())
     meta = doc["meta"]
     err.print(f"wrote {doc['path']}: {rows} items in {len(doc['tables'])} tables and meta "

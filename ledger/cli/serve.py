@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+from ledger.api import safe_url
 from ledger.cli.common import app, err, guarded
-from ledger.store.sql import safe_url
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Annotated
 import orjson
 import typer
 
-from ledger.api import Ledger
+from ledger.api import Ledger, safe_url
 from ledger.cli.common import (
     AsOfOpt,
     Format,
@@ -28,7 +28,6 @@ from ledger.cli.common import (
     read_input,
 )
 from ledger.errors import LedgerError
-from ledger.store.sql import safe_url
 
 
 @app.command()

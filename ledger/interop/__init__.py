@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from ledger.interop.common import snapshot
+from ledger.interop.common import state_with_evidence
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -32,7 +32,7 @@ def export_ftm(lg: Ledger, out: IO[bytes], *, as_of: Any = None, known_at: Any =
         from ledger.errors import LedgerError
         raise LedgerError(f"export --format ftm needs the followthemoney package ({exc}); "
                           "install it with: pip install 'alliance-ledger[interop]'") from None
-    state, envelopes = snapshot(lg, as_of, known_at, min_certainty)
+    state, envelopes = state_with_evidence(lg, as_of, known_at, min_certainty)
     count = 0
     for entity in entities(state, envelopes):
         check_entity(entity)
@@ -47,7 +47,7 @@ def export_bods(lg: Ledger, out: IO[bytes], *, as_of: Any = None, known_at: Any 
     what BODS could not carry. ``published`` is the publication date (default today, UTC)."""
     from ledger.interop.bods_export import Publication, dumps, statements
 
-    state, envelopes = snapshot(lg, as_of, known_at)
+    state, envelopes = state_with_evidence(lg, as_of, known_at)
     warnings: list[str] = []
     result = statements(state, envelopes, Publication.make(publisher, published), warnings)
     out.write(dumps(result))
@@ -67,4 +67,4 @@ def import_bods(lg: Ledger, files: list[tuple[str, bytes]], *, stream: str = "bo
     return run_import(lg, files, stream=stream, dry_run=dry_run)
 
 
-__all__ = ["export_bods", "export_ftm", "import_bods", "snapshot"]
+__all__ = ["export_bods", "export_ftm", "import_bods", "state_with_evidence"]

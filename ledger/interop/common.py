@@ -24,7 +24,7 @@ Envelopes = Mapping[str, Mapping[str, Any]]
 """Stored envelopes by event id (at least every id named in some item's evidence)."""
 
 
-def snapshot(lg: Ledger, as_of: Any = None, known_at: Any = None,
+def state_with_evidence(lg: Ledger, as_of: Any = None, known_at: Any = None,
              min_certainty: str = "rumored") -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The state document and the stored envelopes of every event in its evidence lists."""
     doc = lg.state(as_of=as_of, known_at=known_at, min_certainty=min_certainty).to_dict()

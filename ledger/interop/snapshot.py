@@ -28,10 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ledger.api import Document, safe_url
 from ledger.core.outputs import refuse_database
 from ledger.errors import LedgerError
-from ledger.read.queries import Document
-from ledger.store.sql import safe_url
 from projections import FIELDS, KEY_FIELDS, SECTIONS
 
 if TYPE_CHECKING:
@@ -91,7 +90,7 @@ def check_target(lg: Ledger, out: Path, force: bool) -> None:
 def _meta(lg: Ledger, doc: Mapping[str, Any]) -> dict[str, Any]:
     known = doc["known_at"]["position"]
     head, head_hash, _ = lg.head()
-    at = next(lg.store.read(after=known - 1, upto=known), None) if known else None
+    at = next(lg.events(after=known - 1, upto=known), None) if known else None
     return {"as_of": doc["as_of"], "known_at_position": known, "known_at_recorded_at": doc["known_at"]["recorded_at"],
             "known_at_hash": at["hash"] if at else None, "min_certainty": doc["min_certainty"],
             "head_position": head, "head_hash": head_hash, "ledger": safe_url(lg.url),
@@ -127,7 +126,8 @@ def _write(path: str, doc: Mapping[str, Any], meta: dict[str, Any]) -> dict[str,
 
 
 def write_snapshot(
-    lg: Ledger, out: str | os.PathLike[str], *, as_of: Any, known_at: Any, min_certainty: str, force: bool,
+    lg: Ledger, out: str | os.PathLike[str], *, as_of: Any = None, known_at: Any = None, min_certainty: str = "rumored",
+    force: bool = False,
 ) -> Document:
     """Write the state as of ``as_of`` (as known at ``known_at``) to the SQLite file ``out``."""
     path = Path(out)

@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from events import date_sort_key
-from ledger.store.foldreads import fold_chunks, supersessions
-from ledger.store.sql import param_mark, translate
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
-    from ledger.store.sql import SqlStore
+    from ledger.store.port import EventStore
 
 
 def encode(folder: Folder) -> bytes:
@@ -44,36 +41,30 @@ def decode(blob: bytes) -> Folder:
     return Folder.from_data(data)
 
 
-def boundaries(store: SqlStore, upto: int, count: int) -> list[str]:
+def boundaries(store: EventStore, upto: int, count: int) -> list[str]:
     """``count`` checkpoint dates that split the events dated so far into even parts."""
-    mark = param_mark(store.engine.dialect)
-    with translate(), store.engine.connect() as conn:
-        days = [row[0] for row in conn.exec_driver_sql(
-            f"SELECT effective_on, COUNT(*) FROM events WHERE position <= {mark} GROUP BY effective_on "
-            "ORDER BY effective_on", (upto,)).all()]
-    if not days:
+    keys = store.checkpoint_days(upto)
+    if not keys:
         return []
-    keys = sorted({str(d)[:10] for d in days})
     step = max(len(keys) // count, 1)
     return keys[step - 1::step][:count] or [keys[-1]]
 
 
-def rebuild(store: SqlStore, count: int = 8) -> list[tuple[str, int]]:
+def rebuild(store: EventStore, count: int = 8) -> list[tuple[str, int]]:
     """Replace all checkpoints by ``count`` new ones at the current head; returns (date, position)."""
     head = store.head()[0]
     dates = boundaries(store, head, count)
-    with translate(), store.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM checkpoints")
+    store.clear_checkpoints()
     if not dates:
         return []
     made = []
     for day, folder, done in _folds_at(store, head, dates):
-        _insert(store, day, head, done, encode(folder))
+        store.add_checkpoint(day, head, done, encode(folder))
         made.append((day, head))
     return made
 
 
-def _folds_at(store: SqlStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
+def _folds_at(store: EventStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
     """One fold of the ledger as known at ``position``, paused at each of ``days`` (ascending):
     yields (day, the folder with every event dated <= day, how many events that is)."""
     folder = Folder()
@@ -81,27 +72,7 @@ def _folds_at(store: SqlStore, position: int, days: list[str]) -> Iterator[tuple
         yield day, folder, done
 
 
-def _insert(store: SqlStore, day: str, position: int, events: int, blob: bytes) -> None:
-    mark = param_mark(store.engine.dialect)
-    with translate(), store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO checkpoints (as_of_key, position, events, created_at, state) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
-            (day, position, events, datetime.now(UTC), blob),
-        )
-
-
-def candidates(store: SqlStore, as_of: str, known_at: int) -> Iterator[tuple[int, str, int]]:
-    """Checkpoints that could answer the query, latest date first: (id, date, position)."""
-    mark = param_mark(store.engine.dialect)
-    with translate(), store.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            f"SELECT id, as_of_key, position FROM checkpoints WHERE as_of_key <= {mark} AND position <= {mark} "
-            "ORDER BY as_of_key DESC, position DESC", (as_of, known_at)).all()
-    yield from ((r[0], r[1], r[2]) for r in rows)
-
-
-def still_valid(store: SqlStore, day: str, position: int, known_at: int) -> bool:
+def still_valid(store: EventStore, day: str, position: int, known_at: int) -> bool:
     """True when nothing recorded in (position, known_at] changes the folded prefix (see above)."""
     return _valid(day, changed_from(store, position, known_at))
 
@@ -110,7 +81,7 @@ def _valid(day: str, horizon: str | None) -> bool:
     return horizon is None or horizon > day
 
 
-def changed_from(store: SqlStore, position: int, known_at: int) -> str | None:
+def changed_from(store: EventStore, position: int, known_at: int) -> str | None:
     """The earliest effective date that the events recorded in (position, known_at] change:
     their own dates and those of the events they correct or retract (None: nothing recorded).
 
@@ -122,51 +93,23 @@ def changed_from(store: SqlStore, position: int, known_at: int) -> str | None:
     """
     if known_at == position:
         return None
-    mark = param_mark(store.engine.dialect)
-    with translate(), store.engine.connect() as conn:
-        own = conn.exec_driver_sql(f"SELECT MIN(effective_on) FROM events WHERE position > {mark} "
-                                   f"AND position <= {mark}", (position, known_at)).scalar()
-    dates = [own, _earliest(store, sorted(supersessions(store, upto=known_at, after=position)))]
-    found = [str(d)[:10] for d in dates if d is not None]  # a date on PostgreSQL, text on SQLite
+    dates = [store.earliest_recorded(position, known_at),
+             store.earliest_of(sorted(store.withdrawals(upto=known_at, after=position)))]
+    found = [d for d in dates if d is not None]
     return min(found) if found else None
 
 
-def _earliest(store: SqlStore, ids: list[str], chunk: int = 500) -> Any:
-    """The earliest effective date of the events ``ids`` (None for none)."""
-    mark = param_mark(store.engine.dialect)
-    found = []
-    with translate(), store.engine.connect() as conn:
-        for start in range(0, len(ids), chunk):
-            part = ids[start:start + chunk]
-            found.append(conn.exec_driver_sql(f"SELECT MIN(effective_on) FROM events WHERE id IN "
-                                              f"({', '.join([mark] * len(part))})", tuple(part)).scalar())
-    return min((str(d)[:10] for d in found if d is not None), default=None)
+def load(store: EventStore, checkpoint_id: int) -> Folder:
+    return decode(store.checkpoint_blob(checkpoint_id))
 
 
-def load(store: SqlStore, checkpoint_id: int) -> Folder:
-    mark = param_mark(store.engine.dialect)
-    with translate(), store.engine.connect() as conn:
-        blob = conn.exec_driver_sql(f"SELECT state FROM checkpoints WHERE id = {mark}", (checkpoint_id,)).scalar_one()
-    return decode(bytes(blob))
-
-
-def removals(store: SqlStore, known_at: int) -> set[str]:
+def removals(store: EventStore, known_at: int) -> set[str]:
     """Every id withdrawn (corrected or retracted) as known at ``known_at``."""
-    return set(supersessions(store, upto=known_at))
-
-
-def tail(store: SqlStore, after_day: str | None, as_of: str, known_at: int) -> Iterator[list[dict[str, Any]]]:
-    """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order
-    (effective date, position), streamed in chunks: the caller never holds the whole ledger."""
-    if after_day is None:
-        return fold_chunks(store, "e.effective_on <= {m} AND e.position <= {m}", (as_of, known_at),
-                           order="e.effective_on, e.position", whole=True)
-    return fold_chunks(store, "e.effective_on > {m} AND e.effective_on <= {m} AND e.position <= {m}",
-                       (after_day, as_of, known_at), order="e.effective_on, e.position", whole=True)
+    return set(store.withdrawals(upto=known_at))
 
 
 def fold_in_order(
-    store: SqlStore, folder: Folder, after_day: str | None, as_of: str, known_at: int, min_certainty: str,
+    store: EventStore, folder: Folder, after_day: str | None, as_of: str, known_at: int, min_certainty: str,
 ) -> dict[str, list[dict[str, Any]]]:
     """Feed ``folder`` the events after ``after_day`` in fold order and return the sections."""
     for _ in _feed(store, folder, after_day, as_of, known_at, min_certainty):
@@ -175,7 +118,7 @@ def fold_in_order(
 
 
 def _feed(
-    store: SqlStore, folder: Folder, after_day: str | None, as_of: str, known_at: int,
+    store: EventStore, folder: Folder, after_day: str | None, as_of: str, known_at: int,
     min_certainty: str = "rumored", pauses: Iterable[str] = (), chunk: int = 20_000,
 ) -> Iterator[tuple[str, int]]:
     """Fold into ``folder`` the events dated in (after_day, as_of] and recorded up to
@@ -197,7 +140,7 @@ def _feed(
         batch.clear()
         return len(selected)
 
-    for events in tail(store, after_day, as_of, known_at):
+    for events in store.fold_tail(after_day, as_of, known_at):
         start = 0
         if pending and date_sort_key(events[-1]["effective_date"]) > pending[0]:  # a pause falls in this chunk
             for i, event in enumerate(events):
@@ -222,7 +165,7 @@ class CheckpointCache:
         self.used = 0  # how many queries a checkpoint answered (tests and benchmarks read it)
         self._items: dict[int, Folder] = {}
 
-    def get(self, store: SqlStore, checkpoint_id: int) -> Folder:
+    def get(self, store: EventStore, checkpoint_id: int) -> Folder:
         folder = self._items.pop(checkpoint_id, None)
         if folder is None:
             folder = load(store, checkpoint_id)
@@ -237,11 +180,11 @@ class CheckpointCache:
 
 
 def fold_from_checkpoint(
-    store: SqlStore, cache: CheckpointCache, as_of: str, known_at: int,
+    store: EventStore, cache: CheckpointCache, as_of: str, known_at: int,
 ) -> dict[str, list[dict[str, Any]]] | None:
     """The sections from the best valid checkpoint, or None when none applies."""
     horizons: dict[int, str | None] = {}  # per checkpoint position: what was recorded since
-    for checkpoint_id, day, position in candidates(store, as_of, known_at):
+    for checkpoint_id, day, position in store.checkpoint_candidates(as_of, known_at):
         if position not in horizons:
             horizons[position] = changed_from(store, position, known_at)
         if not _valid(day, horizons[position]):
@@ -256,14 +199,12 @@ def fold_from_checkpoint(
     return None
 
 
-def verify(store: SqlStore, limit: int = 20) -> list[dict[str, Any]]:
+def verify(store: EventStore, limit: int = 20) -> list[dict[str, Any]]:
     """Re-fold every checkpoint from the events and compare: an edited one would change answers.
 
     Checkpoints sharing a position are rebuilt in one pass, in date order, as ``rebuild`` made them.
     """
-    with translate(), store.engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT id, as_of_key, position FROM checkpoints "
-                                    "ORDER BY position, as_of_key").all()
+    rows = store.checkpoints()
     problems: list[dict[str, Any]] = []
     by_position: dict[int, list[tuple[int, str]]] = {}
     for checkpoint_id, day, position in rows:

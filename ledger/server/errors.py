@@ -63,11 +63,11 @@ def error_response(status: int, message: str, problems: Iterable[Problem] = (),
 
 def ledger_error_response(exc: LedgerError, *, invalid_status: int = 400) -> Response:
     """A library error as its HTTP answer; ``invalid_status`` is 422 for a rejected batch of events."""
+    if isinstance(exc, NotFoundError):  # a kind of ValidationError: first
+        return error_response(404, str(exc))
     if isinstance(exc, ValidationError):
         head = str(exc).split("\n", 1)[0].rstrip(":")
         return error_response(invalid_status, head, exc.problems)
-    if isinstance(exc, NotFoundError):
-        return error_response(404, str(exc))
     if isinstance(exc, ConflictError):
         if exc.__cause__ is not None:  # raised by the storage layer: its text quotes the driver
             log.warning("conflict from the database: %s", exc)

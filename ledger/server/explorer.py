@@ -14,7 +14,6 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from ledger.api import Ledger
 from ledger.server.auth import COOKIE
 from ledger.server.body import read_limited
 from ledger.server.catalogue import Catalogue
@@ -42,7 +41,6 @@ def index() -> Response:
 def meta(request: Request) -> Response:
     """The explorer's frame: head, range of effective dates, recordings (for known_at), item keys."""
     doc = catalogue(request).meta()
-    doc["capabilities"] = {"trail": hasattr(Ledger, "trail")}  # the audit build adds Ledger.trail
     return json_response(doc)
 
 

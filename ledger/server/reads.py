@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from ledger.api import Ledger
 from ledger.errors import NotFoundError, Problem
 from ledger.server.errors import ApiError
 from ledger.server.params import only
 from ledger.server.pool import LedgerPool
-from projections import item_key
 
 router = APIRouter(prefix="/api", tags=["read"])
 Text = Annotated[str | None, Query()]
@@ -80,26 +77,14 @@ def _item(section: str, key: str) -> str:
     return f"{section}:{key}"
 
 
-def _unknown_item(lg: Ledger, section: str, key: str) -> NotFoundError:
-    """Not found at any date: name the item and offer the closest keys of its section."""
-    items = lg.state(FAR_FUTURE).to_dict().get(section, [])
-    close = difflib.get_close_matches(key, [item_key(section, i) for i in items], n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return NotFoundError(f"no item {section}:{key} in this ledger{hint}")
-
-
 @router.get("/explain/{section}/{key:path}", dependencies=[Depends(only("as_of", "known_at", "min_certainty"))])
 def explain(request: Request, section: str, key: str, as_of: Text = None, known_at: Text = None,
             min_certainty: str = "rumored") -> Response:
     """The events behind one item and, where the build has it, each field's provenance (SPEC §12).
     An item that exists at other dates answers with ``item: null``; one the ledger never had is 404."""
     item = _item(section, key)
-    with pool_of(request).reader() as lg:
-        doc = lg.explain(item, as_of, known_at, min_certainty)
-        never = doc["item"] is None and not doc["events"] and not doc.to_dict().get("superseded")
-        if never and lg.explain(item, FAR_FUTURE)["item"] is None:
-            raise _unknown_item(lg, section, key)
-        return json_response(doc)
+    with pool_of(request).reader() as lg:  # an item the ledger never had is the library's NotFoundError
+        return json_response(lg.explain(item, as_of, known_at, min_certainty))
 
 
 @router.get("/trail/{section}/{key:path}", dependencies=[Depends(only("field", "from", "to", "known_at",
@@ -111,10 +96,7 @@ def trail(request: Request, section: str, key: str, field: Text = None,
     """The item's successive values over effective time (SPEC §12), when this build has trails."""
     item = _item(section, key)
     with pool_of(request).reader() as lg:
-        trail_of = getattr(lg, "trail", None)
-        if trail_of is None:
-            raise ApiError(404, "trail is not available in this build")
-        return json_response(trail_of(item, field=field, date_from=date_from, date_to=date_to, known_at=known_at,
+        return json_response(lg.trail(item, field=field, date_from=date_from, date_to=date_to, known_at=known_at,
                                       min_certainty=min_certainty))
 
 

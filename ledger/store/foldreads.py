@@ -8,50 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, select
 
 from events import DEFINING_TYPES, defined_key
-from ledger.core.envelope import StoredDataError
-from ledger.store.sql import param_mark, translate
-from ledger.store.tables import EVENTS, bucket
-
-if TYPE_CHECKING:
-    from ledger.store.sql import SqlStore
+from ledger.errors import StoredDataError
+from ledger.store.dialect import Database
+from ledger.store.rows import bucket
 
 
-def keyed_positions(store: SqlStore, upto: int, keys: int = 1) -> str:
+def keyed_positions(db: Database, upto: int, keys: int = 1) -> str:
     """SQL for "the position is listed under one of ``keys`` keys (``{m}`` each)": index seeks per
-    bucket up to ``upto``'s (the bucket numbers are integers we generate, never input).
-
-    On PostgreSQL the positions are collected first (``= ANY(ARRAY(...))``) and the events then
-    read by primary key. As ``IN (subquery)``, the planner guessed ~140,000 positions for 500
-    keys that listed 2,329, and joined them against a scan of all 10M events: 1.5 s a query, 0.1 s
-    this way. SQLite plans the subquery well.
-    """
+    bucket up to ``upto``'s (the bucket numbers are integers we generate, never input); how the
+    positions meet the events is the dialect's (:meth:`Database.keyed`)."""
     buckets = ", ".join(str(b) for b in range(bucket(upto) + 1))
     wanted = "= {m}" if keys == 1 else f"IN ({', '.join(['{m}'] * keys)})"
-    positions = f"SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted}"
-    if store.dialect == "postgresql":
-        return f"e.position = ANY(ARRAY({positions}))"
-    return f"e.position IN ({positions})"
+    return db.keyed(f"SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted}")
 
 
-_WITHDRAWALS = select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.corrects, EVENTS.c.payload, EVENTS.c.position).where(
-    (EVENTS.c.corrects.is_not(None)) | (EVENTS.c.type == "EventRetracted"),
-    EVENTS.c.position > bindparam("after"), EVENTS.c.position <= bindparam("upto"),
-).order_by(EVENTS.c.position)
-"""Built once (a query built per call leaves small reference cycles; see ledger.store.sql)."""
+_WITHDRAWALS = ("SELECT id, type, corrects, payload, position FROM events WHERE (corrects IS NOT NULL OR "
+                "type = 'EventRetracted') AND position > {m} AND position <= {m} ORDER BY position")
+"""Read through the partial index of corrections and retractions (migration 0001)."""
 
 
-def supersessions(store: SqlStore, upto: int | None = None, after: int = 0) -> dict[str, dict[str, Any]]:
+def supersessions(db: Database, upto: int | None = None, after: int = 0) -> dict[str, dict[str, Any]]:
     """Which events were corrected or retracted, by which event and at which position
     (withdrawals recorded at positions in (``after``, ``upto``])."""
     found: dict[str, dict[str, Any]] = {}
-    with translate(), store.engine.connect() as conn:
-        rows = conn.execute(_WITHDRAWALS, {"after": after, "upto": upto if upto is not None else 2**62})
+    with db.reading() as conn:
+        rows = conn.execute(_WITHDRAWALS.replace("{m}", db.mark),
+                            (after, upto if upto is not None else 2**62)).fetchall()
         for id_, type_, corrects, payload, position in rows:
             if type_ == "EventRetracted":
                 found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
@@ -92,7 +79,7 @@ def _links(e: dict[str, Any], party: str) -> Iterator[tuple[str, tuple[str, ...]
         yield data["party"], PARTY_SECTION_TYPES
 
 
-def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
+def read_for_fold(db: Database, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
     """The fields a fold needs, read at the driver level, in position order.
 
     With ``party``, only the events that can shape an item involving it: those indexed under the
@@ -100,9 +87,9 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
     to (:func:`_links`), so the one-party answer is the whole state filtered to the party.
     """
     if party is None:
-        return fold_rows(store, "e.position <= {m}", (upto,), whole=True)
-    keyed = f"e.position <= {{m}} AND {keyed_positions(store, upto)}"
-    found: dict[int, dict[str, Any]] = {e["position"]: e for e in fold_rows(store, keyed, (upto, party))}
+        return fold_rows(db, "e.position <= {m}", (upto,), whole=True)
+    keyed = f"e.position <= {{m}} AND {keyed_positions(db, upto)}"
+    found: dict[int, dict[str, Any]] = {e["position"]: e for e in fold_rows(db, keyed, (upto, party))}
     done: set[str] = {party}
     fresh = list(found.values())
     while fresh:
@@ -114,23 +101,23 @@ def read_for_fold(store: SqlStore, upto: int, party: str | None = None) -> Itera
                     wanted.setdefault(only, []).append(key)
         fresh = []
         for only, keys in wanted.items():
-            for e in _keyed_rows(store, upto, sorted(keys), only):
+            for e in _keyed_rows(db, upto, sorted(keys), only):
                 if e["position"] not in found:
                     found[e["position"]] = e
                     fresh.append(e)
     return iter([found[p] for p in sorted(found)])
 
 
-def _keyed_rows(store: SqlStore, upto: int, keys: list[str], only: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def _keyed_rows(db: Database, upto: int, keys: list[str], only: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     """Fold rows of the events indexed under any of ``keys`` (of the types ``only``, () = all),
     one query per 500 keys, not per key (a busy party names hundreds)."""
     types = ", ".join(["{m}"] * len(only))
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start:start + _KEYS_PER_QUERY]
-        where = f"e.position <= {{m}} AND {keyed_positions(store, upto, len(chunk))}"
+        where = f"e.position <= {{m}} AND {keyed_positions(db, upto, len(chunk))}"
         if only:
             where = f"e.type IN ({types}) AND {where}"
-        yield from fold_rows(store, where, (*only, upto, *chunk))
+        yield from fold_rows(db, where, (*only, upto, *chunk))
 
 
 _CHUNK = 10_000
@@ -147,33 +134,27 @@ def _broken(rows: Sequence[Any]) -> None:
 
 
 def fold_rows(
-    store: SqlStore, where: str, params: tuple[Any, ...], order: str = "e.position", *, whole: bool = False,
+    db: Database, where: str, params: tuple[Any, ...], order: str = "e.position", *, whole: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """The fields a fold needs of the events matching ``where`` (``{m}`` marks a parameter),
     read at the driver level and streamed in ``order`` (``whole``: see :func:`fold_chunks`)."""
-    return chain.from_iterable(fold_chunks(store, where, params, order, whole=whole))
+    return chain.from_iterable(fold_chunks(db, where, params, order, whole=whole))
 
 
 def fold_chunks(
-    store: SqlStore, where: str, params: tuple[Any, ...], order: str = "e.position", *, whole: bool = False,
+    db: Database, where: str, params: tuple[Any, ...], order: str = "e.position", *, whole: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
     """:func:`fold_rows` a list of up to :data:`_CHUNK` events at a time (a whole-ledger fold
     takes them so, without a generator step per event).
 
-    ``whole`` (a read of the whole ledger, or a date range of it): PostgreSQL streams it through
-    a server-side cursor, since a client-side one holds the whole result and 10M events would
-    not fit. Not for the few events of one party: PostgreSQL plans a cursor for its first rows,
-    and that plan made the busiest parties' queries about twice as slow at 10M events. SQLite's
-    cursor streams anyway.
+    ``whole`` (a read of the whole ledger, or a date range of it) streams on a server-side
+    cursor where the dialect needs one (:meth:`Database.reading`).
     """
-    mark = param_mark(store.engine.dialect)
     sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
-           f"WHERE {where.replace('{m}', mark)} ORDER BY {order}")
+           f"WHERE {where.replace('{m}', db.mark)} ORDER BY {order}")
     loads = orjson.loads
-    with translate(), store.engine.connect() as conn:
-        if whole and store.dialect == "postgresql":
-            conn = conn.execution_options(yield_per=_CHUNK)  # on SQLite it only adds a buffer: 8% slower
-        result = conn.exec_driver_sql(sql, params)
+    with db.reading(stream=whole) as conn:
+        result = conn.execute(sql, params)
         while rows := result.fetchmany(_CHUNK):
             try:
                 yield [{"position": position, "id": id_, "type": type_, "effective_date": eff,

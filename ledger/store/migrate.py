@@ -7,17 +7,21 @@ rather than failing later on a missing column or, worse, writing into a newer sc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 
 import ledger.store.migrations as migrations
 from ledger.errors import IntegrityError, SchemaVersionError
-from ledger.store.sql import PG_LOCK_KEY as LOCK_KEY
+from ledger.store.dialect import PG_LOCK_KEY as LOCK_KEY
+from ledger.store.dialect import Database, PostgresDatabase, SqliteDatabase
+from ledger.store.schema import REVISIONS, too_new
 
 SCRIPT_LOCATION = str(Path(migrations.__file__).parent)
 
@@ -29,18 +33,15 @@ def _config() -> Config:
 
 
 def code_head() -> str:
+    """The head revision of the migration scripts (what :data:`ledger.store.schema.HEAD` states)."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return _revision(conn)
+def script_revisions() -> list[str]:
+    """Every revision of the migration scripts, oldest first."""
+    return [rev.revision for rev in reversed(list(ScriptDirectory.from_config(_config()).walk_revisions()))]
 
 
 def _revision(conn: Connection) -> str | None:
@@ -52,6 +53,36 @@ def _revision(conn: Connection) -> str | None:
 
 
 _OWN_TABLES = frozenset({"events", "event_parties", "checkpoints", "alembic_version", "sqlite_sequence"})
+
+
+def upgrade_database(db: Database, revision: str = "head") -> tuple[str | None, str]:
+    """Create or upgrade the schema of ``db`` through SQLAlchemy and Alembic (see :func:`upgrade`)."""
+    if isinstance(db, PostgresDatabase):
+        return upgrade(db.engine, revision)
+    assert isinstance(db, SqliteDatabase)
+    engine = _sqlite_engine(db)
+    try:
+        return upgrade(engine, revision)
+    finally:
+        engine.dispose()
+
+
+def _sqlite_engine(db: SqliteDatabase) -> Engine:
+    """A SQLAlchemy engine on the store's own SQLite connections, for Alembic: WAL set once (it is
+    persistent), and the migration's transaction is the writers' ``BEGIN IMMEDIATE``."""
+    engine = create_engine("sqlite://", creator=db.raw_connection, poolclass=StaticPool if db.file is None else None)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # BEGIN is ours (below)
+        if db.file is not None and dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+    return engine
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
@@ -67,8 +98,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
         before = _revision(conn)
-        if before is not None and before not in known_revisions():
-            raise _too_new(before)
+        if before is not None and before not in REVISIONS:
+            raise too_new(before)
         if before is None:
             foreign = sorted(set(inspect(conn).get_table_names()) - _OWN_TABLES)
             if foreign:
@@ -80,28 +111,3 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         command.upgrade(cfg, revision)
         after = _revision(conn)
     return before, after or ""
-
-
-def check(engine: Engine, url_hint: str) -> None:
-    """Refuse a database that is not created, older, or newer than this code."""
-    rev = current_revision(engine)
-    head = code_head()
-    if rev == head:
-        return
-    if rev is None:
-        raise SchemaVersionError(
-            f"{url_hint} holds no alliance-ledger schema: run `alliance-ledger --db {url_hint} init` to create it"
-        )
-    if rev not in known_revisions():
-        raise _too_new(rev)
-    raise SchemaVersionError(
-        f"{url_hint} is at schema revision {rev}, this code needs {head}: "
-        f"run `alliance-ledger --db {url_hint} init` to upgrade it (no event is lost)"
-    )
-
-
-def _too_new(rev: str) -> SchemaVersionError:
-    return SchemaVersionError(
-        f"the database is at schema revision {rev!r}, which this alliance-ledger does not know "
-        f"(it knows up to {code_head()}): it was written by a newer version; upgrade alliance-ledger"
-    )

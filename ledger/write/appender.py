@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events import CURRENT_SCHEMA_VERSION, date_sort_key, iter_refs
-from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, row_values, seal
+from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, seal
 from ledger.core.rules import Catalog, Key, target_id
 from ledger.errors import ConflictError, Problem, ValidationError
-from ledger.store.sql import SqlStore, Writer
-from ledger.store.tables import BUCKET
+from ledger.store.port import EventStore, WriteTransaction
+from ledger.store.rows import BUCKET, row_values
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,15 @@ class AppendResult:
 class Appender:
     """Checks batches against the catalog and writes them, all or nothing."""
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: EventStore) -> None:
         self._store = store
         self._catalog = Catalog()
 
     @contextmanager
-    def _transaction(self) -> Iterator[Writer]:
+    def _transaction(self) -> Iterator[WriteTransaction]:
         """A locked write transaction; the catalog's tentative changes are undone if it fails."""
         try:
-            with self._store.writer() as w:
+            with self._store.transaction() as w:
                 yield w
         except BaseException:
             if self._catalog._journal is not None:
@@ -86,7 +86,7 @@ class Appender:
                             rows[-1][-1] if rows else last_hash)
 
     def _append_locked(
-        self, w: Writer, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
+        self, w: WriteTransaction, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
         progress: Callable[[int], None] | None,
     ) -> AppendResult:
         head, last_hash, last_ts = w.head()
@@ -111,8 +111,8 @@ class Appender:
         return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), new_head, new_hash,
                             False, streams)
 
-    def _split_existing(self, w: Writer, docs: list[dict[str, Any]]) -> tuple[list[int | None], list[tuple[int, dict[str, Any]]]]:
-        stored = {e["id"]: e for e in self._store.read(ids=[d["id"] for d in docs], conn=w.conn)}
+    def _split_existing(self, w: WriteTransaction, docs: list[dict[str, Any]]) -> tuple[list[int | None], list[tuple[int, dict[str, Any]]]]:
+        stored = {e["id"]: e for e in w.by_ids([d["id"] for d in docs])}
         positions: list[int | None] = [None] * len(docs)
         new = []
         problems = []
@@ -131,7 +131,7 @@ class Appender:
         return positions, new
 
     def _check_and_build(
-        self, w: Writer, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
+        self, w: WriteTransaction, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
         positions: list[int | None], given: list[dict[str, Any]] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, int]]]:
@@ -143,7 +143,7 @@ class Appender:
         catalog = self._catalog
         batch = {d["id"]: d for _, d in new}
         wanted = {t for _, d in new if (t := target_id(d)) is not None and t not in batch}
-        older = {e["id"]: e for e in self._store.read(ids=wanted, conn=w.conn)} if wanted else {}
+        older = {e["id"]: e for e in w.by_ids(wanted)} if wanted else {}
         now = datetime.now(UTC)
         if last_ts is not None:
             now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
@@ -187,29 +187,29 @@ class Appender:
             raise ValidationError(problems)
         return rows, party_rows
 
-    def _uses(self, w: Writer, key: Key, batch: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    def _uses(self, w: WriteTransaction, key: Key, batch: list[dict[str, Any]]) -> list[tuple[str, str]]:
         """Live events that refer to ``key``, as (id, date sort key): read through the party index
         (every reference is indexed under its key), plus this batch's events so far."""
         index_key = key[1] if key[0] == "party" else f"{key[0]}:{key[1]}"
         found = []
-        for env in [*self._store.read(party=index_key, conn=w.conn), *batch]:
+        for env in [*w.keyed(index_key), *batch]:
             if env["id"] in self._catalog.superseded:
                 continue
             if any((r.namespace, v) == key and not r.defines for r, _, v in iter_refs(env["type"], env["data"])):
                 found.append((env["id"], date_sort_key(env["effective_date"])))
         return found
 
-    def _catch_up(self, w: Writer, head: int) -> None:
+    def _catch_up(self, w: WriteTransaction, head: int) -> None:
         """Bring the in-memory catalog to ``head`` by applying events other writers recorded."""
         catalog = self._catalog
         if catalog.head > head:  # the database was replaced under us: start over
             self._catalog = catalog = Catalog()
         if catalog.head == head:
             return
-        delta = list(self._store.read(after=catalog.head, conn=w.conn))
+        delta = list(w.after(catalog.head))
         by_id = {e["id"]: e for e in delta}
         wanted = {t for e in delta if (t := target_id(e)) is not None and t not in by_id}
-        older = {e["id"]: e for e in self._store.read(ids=wanted, conn=w.conn)} if wanted else {}
+        older = {e["id"]: e for e in w.by_ids(wanted)} if wanted else {}
         for env in delta:
             tid = target_id(env)
             catalog.apply(env, (by_id.get(tid) or older.get(tid)) if tid else None)

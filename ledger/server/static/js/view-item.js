@@ -5,7 +5,7 @@
 
 import { get, itemPath } from './api.js';
 import { h, outLink, table } from './dom.js';
-import { PROVENANCE, badge, eventLink, plain, value } from './format.js';
+import { badge, eventLink, plain, value } from './format.js';
 import { context, href } from './router.js';
 
 function sourceCell(src) {
@@ -22,25 +22,10 @@ function setByCell(setBy, ctx) {
     s.money ? ` ${plain(s.money)}` : '', h('br'), sourceCell(s.source)));
 }
 
-function fieldRows(doc, ctx, keyFields) {
-  const item = doc.item;
-  if (doc.fields) {
-    return { exact: true, rows: Object.entries(doc.fields).map(([name, f]) => [h('strong', null, name),
-      value(name, f.value, ctx), [setByCell(f.set_by, ctx), f.rule ? h('div', { class: 'muted' }, `by rule: ${f.rule}`) : '']]) };
-  }
-  const withdrawn = new Set((doc.superseded || []).map((s) => s.event.id));
-  const live = doc.events.filter((e) => !withdrawn.has(e.id));
-  const rows = Object.keys(item).filter((k) => !PROVENANCE.includes(k)).map((name) => {
-    if (name === 'invested') { // the sum of every live investment of the pair
-      const each = live.filter((e) => e.type === 'InvestmentMade').map((e) => ({ ...e, money: e.data.money }));
-      return [h('strong', null, name), value(name, item[name], ctx), each.length ? setByCell(each, ctx) : '—'];
-    }
-    const names = (e) => e.data && Object.prototype.hasOwnProperty.call(e.data, name);
-    // a key field is set once, by the event that defined the item; other fields by the latest one naming them
-    const last = keyFields.includes(name) ? live[0] : [...live].reverse().find(names);
-    return [h('strong', null, name), value(name, item[name], ctx), last ? setByCell(last, ctx) : h('span', { class: 'muted' }, '—')];
-  });
-  return { exact: false, rows };
+function fieldRows(doc, ctx) {
+  // explain's `fields`: each field's value and the event that set it (SPEC §12), or the rule
+  return { rows: Object.entries(doc.fields || {}).map(([name, f]) => [h('strong', null, name),
+    value(name, f.value, ctx), [setByCell(f.set_by, ctx), f.rule ? h('div', { class: 'muted' }, `by rule: ${f.rule}`) : '']]) };
 }
 
 function trailTable(trail, ctx) {
@@ -59,9 +44,8 @@ export async function render(main, route, env, live) {
   const params = { as_of: route.query.get('as_of'), known_at: route.query.get('known_at'),
     min_certainty: route.query.get('min_certainty') };
   const path = itemPath(section, keyParts);
-  const wantTrail = env.meta.capabilities && env.meta.capabilities.trail;
   const [doc, trail] = await Promise.all([get(`/api/explain/${path}`, params),
-    wantTrail ? get(`/api/trail/${path}`, { known_at: params.known_at, min_certainty: params.min_certainty }) : null]);
+    get(`/api/trail/${path}`, { known_at: params.known_at, min_certainty: params.min_certainty })]);
   if (!live()) return null;
   main.append(h('p', { class: 'summary' }, h('a', { href: href('graph', [], ctx) }, '← graph'), ` · ${section}`),
     h('h1', null, keyParts.join(' / ')));
@@ -72,12 +56,8 @@ export async function render(main, route, env, live) {
   } else {
     main.append(h('div', { class: 'card' }, badge(doc.item.status), ' ', badge(doc.item.certainty),
       ` since ${doc.item.since} · updated ${doc.item.updated}`));
-    const { exact, rows } = fieldRows(doc, ctx, env.meta.key_fields[section] || []);
+    const { rows } = fieldRows(doc, ctx);
     main.append(h('h2', null, 'Fields'));
-    if (!exact) {
-      main.append(h('p', { class: 'muted', id: 'fields-derived' }, 'This server\'s build has no per-field provenance; ' +
-        'each field shows the event that defined the item (key fields) or the latest contributing event naming it.'));
-    }
     main.append(table(['field', 'value', 'set by (event and source)'], rows));
   }
   main.append(h('h2', null, `Events behind it (${doc.events.length}, in fold order)`), table(
@@ -90,7 +70,6 @@ export async function render(main, route, env, live) {
       (s.by || []).map((b) => h('div', null, `${b.action} by `, eventLink(b.id, ctx)))])));
   }
   main.append(h('h2', null, 'Trail over time'));
-  if (trail) main.append(trail.changes.length ? trailTable(trail, ctx) : h('p', { class: 'muted' }, 'No changes.'));
-  else main.append(h('p', { class: 'muted', id: 'trail-missing' }, 'Trails are not available in this server\'s build; the events above are in fold order.'));
+  main.append(trail.changes.length ? trailTable(trail, ctx) : h('p', { class: 'muted' }, 'No changes.'));
   return null;
 }

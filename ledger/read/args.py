@@ -1,0 +1,217 @@
+"""Query arguments as people write them, checked and made exact before anything is read.
+
+Forgiving where the meaning is plain (SPEC §7): ``2024`` and ``2024-06`` as dates (the end of
+the period, echoed back as the full date), word values in any case (``Confirmed``), a party by
+its id in any case or by a recorded alias. Strict where a guess could mislead: an unknown
+party, stream, item or type is an error with the valid choices or a "did you mean", never an
+empty answer. The clock is read here (``as_of`` defaults to today, UTC), never in a fold.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from events import CERTAINTY_RANK, EVENT_TYPES, check_date, date_sort_key, period_end
+from ledger.core.envelope import parse_ts
+from ledger.errors import ValidationError, bad_argument
+from ledger.store.port import EventStore
+from projections import KEY_FIELDS, SECTIONS, parse_key
+
+_POSITION = re.compile(r"[0-9]{1,30}", re.ASCII)
+
+
+def suggest(word: str, choices: Iterable[str], what: str, limit: int = 12) -> str:
+    """"did you mean ...?" for close choices, else the choices themselves (some of them)."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
+    if not close:
+        lowered = {o.lower(): o for o in options}
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)]
+    if close:
+        return f"did you mean {' or '.join(repr(c) for c in close)}?"
+    if not options:
+        return f"the ledger holds no {what}"
+    shown = ", ".join(options[:limit]) + (f" … ({len(options)} in all)" if len(options) > limit else "")
+    return f"{what}: {shown}"
+
+
+def as_of(value: str | date | None) -> str:
+    """A full ISO date: ``YYYY``/``YYYY-MM`` mean the last day of the period; default today (UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date().isoformat() if value.tzinfo else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None:
+        return datetime.now(UTC).date().isoformat()
+    try:
+        return period_end(check_date(value))
+    except (ValueError, TypeError):
+        raise bad_argument("as_of", f"{str(value)[:40]!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+def bound(value: str | date | None, field: str, end: bool) -> str | None:
+    """A range bound (``from``/``to``) as the full date it stands for: the first day of its
+    period for a start, the last day for an end (both inclusive)."""
+    if value is None or isinstance(value, date):
+        return value.isoformat() if isinstance(value, date) else None
+    try:
+        checked = check_date(value)
+    except (ValueError, TypeError):
+        raise bad_argument(field, f"{str(value)[:40]!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return period_end(checked) if end else date_sort_key(checked)
+
+
+def window(date_from: str | date | None, date_to: str | date | None, what: str = "the range") -> tuple[str | None, str | None]:
+    low, high = bound(date_from, "from", end=False), bound(date_to, "to", end=True)
+    if low and high and high < low:
+        raise bad_argument("to", f"{what} ends ({high}) before it starts ({low})")
+    return low, high
+
+
+def certainty(value: Any) -> str:
+    word = value.value if hasattr(value, "value") else value
+    if isinstance(word, str) and word.lower() in CERTAINTY_RANK:
+        return word.lower()
+    raise bad_argument("min_certainty", f"{str(word)[:40]!r} is not one of {', '.join(CERTAINTY_RANK)}"
+                       + (f"; {suggest(word, CERTAINTY_RANK, 'levels')}" if isinstance(word, str) else ""))
+
+
+def event_types(value: str | Sequence[str] | None) -> list[str] | None:
+    """Event type names, in any case (``investmentmade``), checked against the catalog."""
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    by_lower = {t.lower(): t for t in EVENT_TYPES}
+    out = []
+    for name in names:
+        found = by_lower.get(str(name).lower())
+        if found is None:
+            raise bad_argument("type", f"{str(name)[:60]!r} is not an event type; "
+                               f"{suggest(str(name), EVENT_TYPES, 'valid types', limit=30)}")
+        out.append(found)
+    return out or None
+
+
+def whole_number(value: Any, field: str, least: int, most: int = 2**62) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise bad_argument(field, f"a {field} is a whole number from {least} to {most if most < 2**62 else '2^62'}; "
+                           f"got {str(value)[:40]!r}")
+    return value
+
+
+def known_at(store: EventStore, value: int | str | datetime | None) -> tuple[int, str | None]:
+    """A position or a UTC timestamp (ISO text or datetime) -> (position, its recorded_at)."""
+    head, _, head_ts = store.head()
+    if value is None:
+        return head, head_ts
+    if isinstance(value, bool) or not isinstance(value, int | str | datetime):
+        raise bad_argument("known_at", f"expected a position or a timestamp, got {type(value).__name__}")
+    if isinstance(value, int) or (isinstance(value, str) and _POSITION.fullmatch(value)):
+        position = int(value)
+        if position < 0:
+            raise bad_argument("known_at", "a position is 0 or more")
+        if position > head:
+            raise bad_argument("known_at", f"position {position} is past the ledger's head ({head}): nothing was "
+                               "recorded there yet; leave --known-at out for what the ledger knows now")
+    else:
+        try:
+            ts = value if isinstance(value, datetime) else parse_ts(value)
+            if ts.tzinfo is None:
+                ts = ts.replace(tzinfo=UTC)
+        except OverflowError:
+            raise bad_argument("known_at", f"{value!r} lies outside the years 0001-9999 once converted to UTC") from None
+        except ValueError:
+            raise bad_argument("known_at", f"{str(value)[:60]!r} is neither a position nor an ISO timestamp like "
+                               "2025-06-01T12:00:00Z") from None
+        position = store.position_at(ts)
+    return position, store.recorded_at(position) if position else None
+
+
+_ITEM_INDEX: dict[str, str] = {
+    "rights": "right:", "partnerships": "partnership:", "agreements": "agreement:", "conditions": "condition:",
+    "negotiations": "negotiation:", "legal_actions": "case:",
+}
+"""Sections whose items are indexed under ``namespace:id``; the others under their first key
+field, a party (a party, a stake's holder, a role's person, a metric's party)."""
+
+
+def index_key(section: str, parts: tuple[str, ...]) -> str:
+    return _ITEM_INDEX[section] + parts[0] if section in _ITEM_INDEX else parts[0]
+
+
+def item(value: str, store: EventStore | None = None) -> tuple[str, str, tuple[str, ...]]:
+    """``SECTION:KEY``, or a bare key when only one section has an item with it -> (section, key,
+    key parts). With ``store``, a bare key is looked up in the party index."""
+    if not isinstance(value, str) or not value:
+        raise bad_argument("item", "name an item as SECTION:KEY, e.g. stakes:microsoft/openai")
+    section, sep, key = value.partition(":")
+    if not sep and store is not None:
+        found = [name for name in SECTIONS if name in _ITEM_INDEX and _indexed(store, _ITEM_INDEX[name] + value)]
+        if len(found) == 1:
+            section, key = found[0], value
+        elif len(found) > 1:
+            raise bad_argument("item", f"{value!r} names items in {', '.join(found)}: say which, e.g. {found[0]}:{value}")
+        else:
+            raise bad_argument("item", f"{value!r}: no right, partnership, agreement, condition, negotiation or case "
+                               "has that id; name an item as SECTION:KEY, e.g. stakes:microsoft/openai")
+    if section not in SECTIONS or not key:
+        raise bad_argument("item", f"{value!r}: name an item as SECTION:KEY, e.g. rights:msft-azure-exclusive-cloud "
+                           f"or stakes:microsoft/openai; sections: {', '.join(SECTIONS)}"
+                           + (f"; {suggest(section, SECTIONS, 'sections')}" if section not in SECTIONS else ""))
+    try:
+        return section, key, parse_key(section, key)
+    except ValueError as exc:
+        raise bad_argument("item", f"{value!r}: {exc}") from None
+
+
+def _indexed(store: EventStore, key: str) -> bool:
+    return next(iter(store.read(party=key, batch=1)), None) is not None
+
+
+def party(store: EventStore, value: str | None) -> str | None:
+    """A party as the ledger knows it: its id (fast path: the party index has it), else its id in
+    another case, a recorded alias or its name; otherwise an error with what was meant."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise bad_argument("party", "a party is named by its id, e.g. microsoft")
+    if _indexed(store, value):
+        return value
+    known: dict[str, str] = {}  # every way of naming a party -> its id
+    for env in store.read(types=["PartyRegistered", "PartyRestructured"]):
+        data = env["data"]
+        if not isinstance(data, dict) or "party" not in data:
+            continue
+        pid = data["party"]
+        for name in (pid, data.get("name"), *(data.get("aliases") or ())):
+            if isinstance(name, str):
+                known.setdefault(name.lower(), pid)
+    found = known.get(value.lower())
+    if found is not None:
+        return found
+    ids = sorted(set(known.values()))
+    raise ValidationError([_problem("party", f"{value!r} is not a party of this ledger; "
+                                    f"{suggest(value, [*ids, *(k for k in known if ' ' not in k)], 'parties')}")],
+                          "invalid argument")
+
+
+def stream(store: EventStore, value: str | None) -> str | None:
+    if value is None or _indexed(store, f"stream:{value}"):
+        return value
+    names = [name for name, *_ in store.streams()]
+    raise bad_argument("stream", f"{str(value)[:60]!r} is not a stream of this ledger; {suggest(value, names, 'streams')}")
+
+
+def _problem(field: str, message: str) -> Any:
+    from ledger.errors import Problem
+
+    return Problem(None, None, field, message)
+
+
+def item_fields(section: str) -> tuple[str, ...]:
+    """The key fields of a section's items (for messages)."""
+    return KEY_FIELDS[section]

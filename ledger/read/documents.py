@@ -1,0 +1,110 @@
+"""The documents queries answer with: a JSON form that is stable (same query, same ledger, same
+bytes), and a Python face for scripts (SPEC §6): attribute access to the top-level fields, list
+fields as :class:`Section` (``len``, iteration, ``.to_pandas()``), ``len``/iteration over the
+document's main list where it has one (history's events, a trail's changes, the streams)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import orjson
+
+
+class Section(list):  # type: ignore[type-arg]
+    """A list field of a document (a state section, history's events...)."""
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame of the items, nested fields flattened as ``a.b`` columns (as the
+        CLI's csv does). Needs pandas (``pip install 'alliance-ledger[pandas]'``)."""
+        try:
+            import pandas
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas() needs pandas: pip install 'alliance-ledger[pandas]'") from exc
+        return pandas.json_normalize(list(self), sep=".")
+
+
+class Document:
+    """A JSON document (see the module docstring). ``main`` names the list that ``len()`` and
+    iteration go over, for documents that have one."""
+
+    main: ClassVar[str | None] = None
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.doc
+
+    def to_json(self, indent: bool = True) -> str:
+        option = orjson.OPT_INDENT_2 if indent else 0
+        return orjson.dumps(self.doc, option=option).decode()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.doc[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.doc
+
+    def keys(self) -> Any:
+        return self.doc.keys()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "doc":
+            raise AttributeError(name)
+        try:
+            value = self.doc[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}; fields: "
+                                 f"{', '.join(self.doc)}") from None
+        return Section(value) if isinstance(value, list) else value
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.doc})
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        if self.main is None:
+            raise TypeError(f"a {type(self).__name__} has no single list to count; count one of its fields")
+        return len(self.doc[self.main])
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.main is None:
+            raise TypeError(f"a {type(self).__name__} has no single list to iterate; iterate one of its fields")
+        return iter(self.doc[self.main])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Document) and other.doc == self.doc
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.to_json(indent=False)[:200]}...)"
+
+
+class State(Document):
+    """The state document of SPEC §5 (``s.as_of``, ``s.known_at``, ``s.rights``...)."""
+
+
+class Diff(Document):
+    """What changed between two states (``d.changes``: per section, added / removed / changed)."""
+
+
+class History(Document):
+    """Events in recording order (``h.events``; ``len(h)`` and ``for e in h`` go over them)."""
+
+    main = "events"
+
+
+class Trail(Document):
+    """An item's values over effective time (``t.changes``, ``t.value``)."""
+
+    main = "changes"
+
+
+class Streams(Document):
+    """Every stream with its version, size and last position."""
+
+    main = "streams"

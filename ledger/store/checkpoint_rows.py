@@ -1,0 +1,76 @@
+"""The SQL of fold checkpoints (derived data): which dates to cut at, the stored rows, and what
+was recorded since a checkpoint. When a checkpoint may be used is the read side's policy
+(:mod:`ledger.read.checkpoints`); this module only reads and writes rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.store.dialect import Database
+
+
+def day_keys(db: Database, upto: int) -> list[str]:
+    """The distinct effective dates (sort keys) of the events up to position ``upto``, ascending."""
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT DISTINCT effective_on FROM events WHERE position <= {db.mark} "
+                            "ORDER BY effective_on", (upto,)).fetchall()
+    return [str(row[0])[:10] for row in rows]  # a date on PostgreSQL, text on SQLite
+
+
+def clear(db: Database) -> None:
+    with db.writing() as conn:
+        conn.execute("DELETE FROM checkpoints")
+
+
+def insert(db: Database, day: str, position: int, events: int, blob: bytes) -> None:
+    m = db.mark
+    with db.writing() as conn:
+        conn.execute(f"INSERT INTO checkpoints (as_of_key, position, events, created_at, state) "
+                     f"VALUES ({m}, {m}, {m}, {m}, {m})",
+                     (day, position, events, db.timestamp(datetime.now(UTC).isoformat()), blob))
+
+
+def candidates(db: Database, as_of: str, known_at: int) -> list[tuple[int, str, int]]:
+    """Checkpoints dated on or before ``as_of`` and made at or before ``known_at``, latest date
+    first: (id, date, position)."""
+    m = db.mark
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT id, as_of_key, position FROM checkpoints WHERE as_of_key <= {m} AND "
+                            f"position <= {m} ORDER BY as_of_key DESC, position DESC", (as_of, known_at)).fetchall()
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+def listing(db: Database) -> list[tuple[int, str, int]]:
+    """Every checkpoint as (id, date, position), by position then date."""
+    with db.reading() as conn:
+        rows = conn.execute("SELECT id, as_of_key, position FROM checkpoints ORDER BY position, as_of_key").fetchall()
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+def blob(db: Database, checkpoint_id: int) -> bytes:
+    with db.reading() as conn:
+        row = conn.execute(f"SELECT state FROM checkpoints WHERE id = {db.mark}", (checkpoint_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"no checkpoint {checkpoint_id}")
+    return bytes(row[0])
+
+
+def earliest_recorded(db: Database, after: int, upto: int) -> str | None:
+    """The earliest effective date (sort key) of the events recorded in (``after``, ``upto``]."""
+    with db.reading() as conn:
+        value = conn.execute(f"SELECT MIN(effective_on) FROM events WHERE position > {db.mark} AND "
+                             f"position <= {db.mark}", (after, upto)).fetchone()[0]
+    return str(value)[:10] if value is not None else None
+
+
+def earliest_of(db: Database, ids: Sequence[str], chunk: int = 500) -> str | None:
+    """The earliest effective date (sort key) of the events ``ids`` (None for none)."""
+    found: list[Any] = []
+    with db.reading() as conn:
+        for start in range(0, len(ids), chunk):
+            part = tuple(ids[start:start + chunk])
+            found.append(conn.execute(f"SELECT MIN(effective_on) FROM events WHERE id IN "
+                                      f"({', '.join([db.mark] * len(part))})", part).fetchone()[0])
+    return min((str(d)[:10] for d in found if d is not None), default=None)
