@@ -13,6 +13,7 @@ colours.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -169,6 +170,17 @@ def test_every_item_lists_its_events_with_their_sources(real: tuple[Ledger, Path
                 read_at += bool(src.get("retrieved_from"))
     assert read_at > 0  # the dataset reads some of these sources in a copy: shown as "(read at ...)"
     assert text.count("(read at") >= read_at
+    hovers = {h for chart in charts_of(text).values() for t in chart["data"] for h in t.get("hovertext") or ()
+              if isinstance(h, str)}
+    copies = [e for e in envs.values() if e["source"].get("retrieved_from") and e["id"] in drawn]
+    assert copies
+    for e in copies:  # its row in the event table and its hover on the timeline name both addresses
+        url, copy = e["source"]["url"], e["source"]["retrieved_from"]
+        row = re.search(rf'<tr id="ev-{re.escape(e["id"])}".*?</tr>', text, re.S)
+        assert row and f'href="{html.escape(url)}"' in row[0] and "(read at" in row[0], e["id"]
+        assert f'href="{html.escape(copy)}"' in row[0], e["id"]
+        url_text, copy_text = html.escape(url[:80], quote=False), html.escape(copy[:80], quote=False)
+        assert any(url_text in h and f"(read at <i>{copy_text}" in h for h in hovers), e["id"]
 
 
 def test_new_charts_draw_every_item_and_event(real: tuple[Ledger, Path]) -> None:

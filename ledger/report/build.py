@@ -1,4 +1,5 @@
-"""A self-contained HTML report of a ledger: events by stream, stakes and investment, rights by status.
+"""A self-contained HTML report of a ledger: events by stream, stakes and investment, rights,
+partnerships, agreements, legal actions and roles by status over time.
 
 ``build_report(lg, out)`` writes one HTML file that needs no network to view: every style,
 script and chart is inline. It has
@@ -12,7 +13,15 @@ script and chart is inline. It has
 - cumulative investment per investor/investee and currency as a step line, and stakes in
   percent (an exact stake as a line, a reported range as a band);
 - rights by status over time (active / restricted / ended segments per right);
-- a table of every event drawn, with its source (link, title, publisher) and what superseded it.
+- partnerships (active / ended, with ``until``), agreements (signed / superseded, and by what),
+  legal actions (open / closed, each filing and update a mark with its summary) and roles (who
+  held which role when: appointed / removed) as lanes of status periods with event marks, each
+  with a plain HTML table of the items, their periods and their events' sources
+  (:mod:`ledger.report.lifelines`, drawn by ``deals``, ``cases`` and ``people``);
+- a table of every event drawn, with its source (link, title, publisher, and the copy read
+  when ``retrieved_from`` says so) and what superseded it.
+
+No two legend entries look alike: see :mod:`ledger.report.palette`.
 
 Charts use **plotly** (the ``plotly`` package from PyPI). Why plotly rather than matplotlib SVG
 or Vega: a ledger's timeline is dense (many events on the same days, decades wide), so the
@@ -26,7 +35,8 @@ plain HTML, so every source stays readable and linked even with JavaScript off.
 Everything here reads the ledger through the public API (``lg.events()``, ``lg.head()``)
 and derives the series with the pure fold (:class:`projections.Folder`, fed in fold order and
 asked for the state at every date where something can change: each event's effective date and
-the day after each ``until``), i.e. exactly what ``lg.state(as_of=D)`` would say at each date D.
+the day after each ``until``), i.e. exactly what ``lg.state(as_of=D)`` would say at each date D
+(tests/test_report_sections.py reads the page back and checks it against ``lg.state``).
 
 All user text is escaped: the page template runs with Jinja2 autoescape, chart text is
 HTML-escaped before plotly sees it, and chart JSON is embedded with ``<``, ``>`` and ``&``
