@@ -27,6 +27,11 @@ LIFELINE_SECTIONS: tuple[str, ...] = ("partnerships", "agreements", "legal_actio
 UNTIL_TYPES = frozenset({"RightGranted", "RightAmended", "PartnershipFormed", "PartnershipAmended"})
 """Event types whose ``until`` ends an item by the calendar (the day after it is a change date)."""
 
+LIFELINE_TYPES = frozenset({"PartnershipFormed", "PartnershipAmended", "PartnershipEnded", "AgreementSigned",
+                            "LegalActionFiled", "LegalActionUpdated", "RoleChanged"})
+"""The event types that change a lifeline: before the window only their dates are sampled (a
+party registered in 1975 adds no fold result)."""
+
 
 @dataclass(frozen=True)
 class Period:
@@ -67,9 +72,11 @@ class Lifeline:
 
 
 def early_dates(selected: Iterable[Mapping[str, Any]], start: str) -> list[str]:
-    """Dates before ``start`` where a lifeline can change (events, and the day after an ``until``)."""
+    """Dates before ``start`` where a lifeline can change (its events, and the day after an ``until``)."""
     dates = set()
     for e in selected:
+        if e["type"] not in LIFELINE_TYPES:
+            continue
         key = date_sort_key(e["effective_date"])
         if key < start:
             dates.add(key)
