@@ -2,7 +2,8 @@
 
 The render test takes a screenshot with Debian's headless Chromium (``/usr/bin/chromium``; it
 skips with the reason when absent) with the network disabled, and checks the page is not blank
-and that plotly drew the three charts.
+and that plotly drew all seven charts (timeline, money, rights, partnerships, agreements, legal
+actions, roles).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _src(url: str, title: str, publisher: str = "Example", published_at: str | N
 
 def sample_events() -> list[dict[str, Any]]:
     """The basic sample plus partial dates, a correction, a retraction, rights that end or are
-    restricted, stakes (exact, range, a change of basis), several streams, and hostile text."""
+    restricted, stakes (exact, range, a change of basis), several streams, and hostile text;
+    a partnership, a role lost and regained, an agreement superseded and a case closed."""
     mo = "microsoft-openai"
     return [
         *basic(),
@@ -96,6 +98,22 @@ def sample_events() -> list[dict[str, Any]]:
         {"id": "ceo-back", "type": "RoleChanged", "effective_date": "2023-11-22", "stream": "openai-governance",
          "certainty": "confirmed", "source": SRC,
          "data": {"person": "altman", "organization": "openai", "role": "ceo", "change": "appointed"}},
+        party("ftc", "1914-09-26", kind="government"),
+        {"id": "deal-2019", "type": "AgreementSigned", "effective_date": "2019-07-22", "stream": mo,
+         "certainty": "confirmed", "source": SRC,
+         "data": {"agreement": "msft-openai-2019", "parties": ["microsoft", "openai"], "title": "2019 partnership",
+                  "binding": True, "summary": "investment and exclusive computing partnership"}},
+        {"id": "deal-2025", "type": "AgreementSigned", "effective_date": "2025-10-28", "stream": mo,
+         "certainty": "confirmed", "source": SRC,
+         "data": {"agreement": "msft-openai-2025", "parties": ["microsoft", "openai"], "title": "2025 agreement",
+                  "binding": True, "summary": "definitive agreement", "supersedes": ["msft-openai-2019"]}},
+        {"id": "ftc-filed", "type": "LegalActionFiled", "effective_date": "2024-01-25", "stream": "openai-regulatory",
+         "certainty": "confirmed", "source": SRC,
+         "data": {"case": "ftc-6b", "kind": "regulatory_inquiry", "plaintiffs": ["ftc"],
+                  "defendants": ["microsoft", "openai"], "claim": "6(b) study of AI partnerships"}},
+        {"id": "ftc-report", "type": "LegalActionUpdated", "effective_date": "2025-01-17",
+         "stream": "openai-regulatory", "certainty": "confirmed", "source": SRC,
+         "data": {"case": "ftc-6b", "status": "ruled", "summary": "staff report, no enforcement action"}},
     ]
 
 
@@ -154,9 +172,9 @@ def test_report_is_self_contained(page: tuple[Path, str]) -> None:
     _, text = page
     lowered = text.lower()
     tags = re.findall(r"<script\b[^>]*>", lowered)
-    assert sorted(set(tags)) == ['<script type="application/json" data-chart="chart-money">',
-                                 '<script type="application/json" data-chart="chart-rights">',
-                                 '<script type="application/json" data-chart="chart-timeline">', "<script>"]
+    charts = ("agreements", "cases", "money", "partnerships", "rights", "roles", "timeline")
+    assert sorted(set(tags)) == [f'<script type="application/json" data-chart="chart-{name}">' for name in charts] + [
+        "<script>"]
     markup = re.sub(r"<script\b[^>]*>.*?</script>", "<script></script>", lowered, flags=re.S)  # page, not code
     assert not re.search(r"<link\b", markup)
     assert not re.search(r"<(img|iframe|object|embed|audio|video|source|base)\b", markup)
@@ -346,7 +364,9 @@ def test_report_renders_in_headless_chromium(page: tuple[Path, str], tmp_path: P
     assert differ / pixels > 0.03, f"only {differ / pixels:.1%} of the page differs from the background"
     assert len(colors) > 10, f"only {len(colors)} colours: the charts did not draw"
     dom = _chromium(["--dump-dom", out.resolve().as_uri()], tmp_path / "profile2").stdout
-    assert dom.count('class="main-svg"') >= 3 * 2, "plotly did not draw the three charts"
+    drawn = set(re.findall(r'<div class="chart[^"]*" id="chart-(\w+)"[^>]*>\s*<div class="plot-container', dom))
+    assert drawn == {"timeline", "money", "rights", "partnerships", "agreements", "cases", "roles"}, drawn
+    assert dom.count('class="main-svg"') >= 7 * 2, "plotly did not draw the seven charts"
     assert 'class="nojs"' not in dom
 
 

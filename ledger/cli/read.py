@@ -161,7 +161,8 @@ def report(
     date_to: Annotated[str | None, typer.Option("--to", help="last effective date drawn (YYYY[-MM[-DD]])")] = None,
     title: Annotated[str | None, typer.Option("--title", help="page title")] = None,
 ) -> None:
-    """Write a self-contained HTML report: timeline by stream, stakes and investment, rights over time.
+    """Write a self-contained HTML report: timeline, stakes and investment, rights, partnerships,
+    agreements, legal actions and roles over time, and every event with its source.
 
     Example:
 

@@ -1,7 +1,10 @@
 """The static HTML report (``alliance-ledger report``): one self-contained page to mail.
 
 ``build.py`` collects what the page shows through the :class:`ledger.Ledger` API and renders it;
-``model.py`` is its data model; ``charts.py``, ``timeline.py`` and ``rights.py`` draw it."""
+``model.py`` and ``lifelines.py`` are its data model; ``charts.py`` (money), ``timeline.py``,
+``rights.py``, ``deals.py`` (partnerships, agreements), ``cases.py`` (legal actions) and
+``people.py`` (roles) draw it, the last four through ``lanes.py``/``lifecharts.py``;
+``palette.py`` gives every legend entry its own look."""
 
 from ledger.report.build import build_report
 

@@ -1,4 +1,5 @@
-"""A self-contained HTML report of a ledger: events by stream, stakes and investment, rights by status.
+"""A self-contained HTML report of a ledger: events by stream, stakes and investment, rights,
+partnerships, agreements, legal actions and roles by status over time.
 
 ``build_report(lg, out)`` writes one HTML file that needs no network to view: every style,
 script and chart is inline. It has
@@ -12,7 +13,15 @@ script and chart is inline. It has
 - cumulative investment per investor/investee and currency as a step line, and stakes in
   percent (an exact stake as a line, a reported range as a band);
 - rights by status over time (active / restricted / ended segments per right);
-- a table of every event drawn, with its source (link, title, publisher) and what superseded it.
+- partnerships (active / ended, with ``until``), agreements (signed / superseded, and by what),
+  legal actions (open / closed, each filing and update a mark with its summary) and roles (who
+  held which role when: appointed / removed) as lanes of status periods with event marks, each
+  with a plain HTML table of the items, their periods and their events' sources
+  (:mod:`ledger.report.lifelines`, drawn by ``deals``, ``cases`` and ``people``);
+- a table of every event drawn, with its source (link, title, publisher, and the copy read
+  when ``retrieved_from`` says so) and what superseded it.
+
+No two legend entries look alike: see :mod:`ledger.report.palette`.
 
 Charts use **plotly** (the ``plotly`` package from PyPI). Why plotly rather than matplotlib SVG
 or Vega: a ledger's timeline is dense (many events on the same days, decades wide), so the
@@ -26,7 +35,8 @@ plain HTML, so every source stays readable and linked even with JavaScript off.
 Everything here reads the ledger through the public API (``lg.events()``, ``lg.head()``)
 and derives the series with the pure fold (:class:`projections.Folder`, fed in fold order and
 asked for the state at every date where something can change: each event's effective date and
-the day after each ``until``), i.e. exactly what ``lg.state(as_of=D)`` would say at each date D.
+the day after each ``until``), i.e. exactly what ``lg.state(as_of=D)`` would say at each date D
+(tests/test_report_sections.py reads the page back and checks it against ``lg.state``).
 
 All user text is escaped: the page template runs with Jinja2 autoescape, chart text is
 HTML-escaped before plotly sees it, and chart JSON is embedded with ``<``, ``>`` and ``&``
@@ -45,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 from events import date_sort_key, period_end
 from ledger.core.outputs import refuse_database
 from ledger.errors import LedgerError, bad_argument
+from ledger.report.lifelines import UNTIL_TYPES, LifelineSampler, early_dates
 from ledger.report.model import (  # noqa: F401  (re-exported: the report's data model)
     CERTAINTIES,
     InvestmentPoint,
@@ -65,9 +76,6 @@ if TYPE_CHECKING:
     from ledger.api import Ledger
 
 __all__ = ["ReportData", "build_report", "collect"]
-
-_UNTIL_TYPES = frozenset({"RightGranted", "RightAmended", "PartnershipFormed", "PartnershipAmended"})
-
 
 
 def collect(
@@ -107,13 +115,15 @@ def collect(
     drawn.sort(key=lambda e: (e.start, e.position))
     streams = sorted({e.stream for e in drawn})
 
-    rights, investments, stakes = _series(envs, start, end, party)
+    lifelines = LifelineSampler()
+    rights, investments, stakes = _series(envs, start, end, party, lifelines)
     return ReportData(
         title=title or ("Alliance ledger report" + (f": {party}" if party else "")),
         head_position=head_position, head_hash=head_hash, head_recorded_at=head_recorded_at,
         start=start, end=end, date_from=date_from, date_to=date_to, party=party, ledger_events=len(envs),
         events=drawn, streams=streams, before_window=before, after_window=after,
         rights=rights, investments=investments, stakes=stakes, event_index={e.id: e for e in drawn},
+        lifelines=lifelines.finish(envs, marks, next_day(end)),
     )
 
 
@@ -124,7 +134,7 @@ def _change_dates(selected: list[Mapping[str, Any]], start: str, end: str) -> li
         key = date_sort_key(e["effective_date"])
         if start < key <= end:
             dates.add(key)
-        if e["type"] in _UNTIL_TYPES and e["data"].get("until"):
+        if e["type"] in UNTIL_TYPES and e["data"].get("until"):
             after_until = next_day(period_end(e["data"]["until"]))
             if start < after_until <= end:
                 dates.add(after_until)
@@ -132,9 +142,12 @@ def _change_dates(selected: list[Mapping[str, Any]], start: str, end: str) -> li
 
 
 def _series(
-    envs: Sequence[Mapping[str, Any]], start: str, end: str, party: str | None,
+    envs: Sequence[Mapping[str, Any]], start: str, end: str, party: str | None, lifelines: LifelineSampler,
 ) -> tuple[list[RightBars], dict[tuple[str, str, str], list[InvestmentPoint]], dict[tuple[str, str, str], list[StakePoint]]]:
-    """Fold once, in fold order, and sample the state at every change date (see the module doc)."""
+    """Fold once, in fold order, and sample the state at every change date (see the module doc).
+
+    Lifelines are sampled from the first event on (their periods keep their true first day);
+    the other series from the window's start."""
     selected = select_events(envs, as_of=end)
     types = {e["id"]: e["type"] for e in selected}
     folder = Folder()
@@ -143,7 +156,7 @@ def _series(
     stakes: dict[tuple[str, str, str], list[StakePoint]] = {}
     seen_evidence: dict[tuple[str, str], set[str]] = {}
     i = 0
-    for day in _change_dates(selected, start, end):
+    for day in early_dates(selected, start) + _change_dates(selected, start, end):
         batch = []
         while i < len(selected) and date_sort_key(selected[i]["effective_date"]) <= day:
             batch.append(selected[i])
@@ -152,6 +165,9 @@ def _series(
         state: Mapping[str, Any] = folder.result(day)
         if party is not None:
             state = filter_party(state, party)
+        lifelines.sample(state, day)
+        if day < start:
+            continue
         for item in state["rights"]:
             _sample_right(rights, item, day)
         for item in state["stakes"]:
@@ -219,8 +235,13 @@ def _sample_stake(out: dict[tuple[str, str, str], list[StakePoint]], item: Mappi
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader
 
+    from ledger.report.lifecharts import words
+    from ledger.report.model import _money
+
     env = Environment(loader=PackageLoader("ledger.report", "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["money"] = _money
+    env.filters["words"] = words
     return env
 
 
@@ -229,6 +250,7 @@ def render(data: ReportData) -> str:
     from markupsafe import Markup
 
     from ledger.report import charts as report_charts
+    from ledger.report.palette import STATUS_TEXT
 
     try:
         import plotly  # noqa: F401
@@ -241,7 +263,7 @@ def render(data: ReportData) -> str:
         data=data, counts=data.counts, certainties=CERTAINTIES,
         charts={name: {"json": Markup(json), "height": height} for name, (json, height) in charts.items()},
         plotly_js=Markup(report_charts.plotly_js()), plotly_version=report_charts.plotly_version(),
-        status_colors=report_charts.STATUS_COLORS,
+        status_colors=report_charts.STATUS_COLORS, status_text=STATUS_TEXT,
     ))
 
 

@@ -16,25 +16,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ledger.report.palette import (  # noqa: F401  (re-exported: the charts' modules take them from here)
+    CERTAINTY_STYLE,
+    STATUS_COLORS,
+    STRUCK_COLOR,
+    SeriesStyle,
+    series_style,
+)
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from ledger.report.model import InvestmentPoint, ReportData, StakePoint
 
-CERTAINTY_STYLE: dict[str, dict[str, str]] = {
-    # Okabe–Ito colours (colour-blind safe); the shape says the same thing as the colour.
-    "rumored": {"color": "#8c8c8c", "symbol": "circle-open"},
-    "reported": {"color": "#e69f00", "symbol": "diamond"},
-    "announced": {"color": "#0072b2", "symbol": "square"},
-    "confirmed": {"color": "#009e73", "symbol": "circle"},
-}
-STATUS_COLORS: dict[str, str] = {"active": "#009e73", "restricted": "#e69f00", "ended": "#c9c9c9"}
-STRUCK_COLOR = "#b2182b"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-SERIES_COLORS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#000000", "#882255",
-                 "#44aa99", "#999933", "#661100", "#6699cc")
-"""One colour per (holder, issuer) pair, shared by its investment and stake lines."""
-DASHES = ("solid", "dash", "dot", "dashdot")
 _PLOT_WIDTH_PX = 1150
 """Roughly how wide the plot area is on a desktop screen: used to pack marks into rows."""
 
@@ -103,7 +98,10 @@ def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
     The page gives each chart's element that height: plotly's responsive resizing sizes a
     chart to its element, so an element without a height would collapse on a window resize.
     """
-    from ledger.report.rights import rights_figure  # these build on the helpers of this module
+    from ledger.report.cases import cases_figure  # these build on the helpers of this module
+    from ledger.report.deals import agreements_figure, partnerships_figure
+    from ledger.report.people import roles_figure
+    from ledger.report.rights import rights_figure
     from ledger.report.timeline import timeline_figure
 
     figures = {}
@@ -113,6 +111,11 @@ def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
         figures["money"] = money_figure(data)
     if data.rights:
         figures["rights"] = rights_figure(data)
+    for name, section, draw in (("partnerships", "partnerships", partnerships_figure),
+                                ("agreements", "agreements", agreements_figure),
+                                ("cases", "legal_actions", cases_figure), ("roles", "roles", roles_figure)):
+        if data.lifelines.get(section):
+            figures[name] = draw(data)
     return {name: (_to_json(fig), int(fig.layout.height)) for name, fig in figures.items()}
 
 
@@ -162,12 +165,13 @@ def money_figure(data: ReportData) -> go.Figure:
     fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.16,
                         subplot_titles=[titles[r] for r in rows])
     stop = _plus_days(data.end, 1)
-    pairs = sorted({key[:2] for key in data.investments} | {key[:2] for key in data.stakes})
-    colors = {pair: SERIES_COLORS[n % len(SERIES_COLORS)] for n, pair in enumerate(pairs)}
+    # one look per legend entry (palette.series_style): no two series alike, however many
+    series = [("investment", key) for key in sorted(data.investments)] + [("stake", key) for key in sorted(data.stakes)]
+    styles = {s: series_style(n) for n, s in enumerate(series)}
     if "investment" in rows:
-        _investment_traces(fig, data, rows.index("investment") + 1, stop, colors)
+        _investment_traces(fig, data, rows.index("investment") + 1, stop, styles)
     if "stakes" in rows:
-        _stake_traces(fig, data, rows.index("stakes") + 1, stop, colors)
+        _stake_traces(fig, data, rows.index("stakes") + 1, stop, styles)
     fig.update_layout(**_layout(150 + 250 * len(rows), hovermode="closest"))
     fig.update_layout(margin={"t": 40, "b": 20}, legend={"yanchor": "top", "y": -0.06 * (3 - len(rows))})
     fig.update_xaxes(type="date", range=_x_range(data), showticklabels=True)
@@ -177,16 +181,14 @@ def money_figure(data: ReportData) -> go.Figure:
 
 
 def _investment_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
-                       colors: dict[tuple[str, str], str]) -> None:
+                       styles: dict[tuple[str, tuple[str, str, str]], SeriesStyle]) -> None:
     import plotly.graph_objects as go
 
     divisor, unit = _scale(p.total for points in data.investments.values() for p in points)
-    currencies: dict[tuple[str, str], int] = {}
     for key, points in sorted(data.investments.items()):
         investor, investee, currency = key
-        color = colors[(investor, investee)]
-        dash = DASHES[currencies.setdefault((investor, investee), 0) % len(DASHES)]
-        currencies[(investor, investee)] += 1
+        style = styles[("investment", key)]
+        color, dash = style.color, style.dash
         values = [float(p.total / divisor) for p in points]
         xs, ys = _steps([p.date for p in points], values, stop)
         name = f"{_t(investor)} → {_t(investee)} ({_t(currency)})"
@@ -207,13 +209,14 @@ def _investment_hover(key: tuple[str, str, str], p: InvestmentPoint) -> str:
             f"{p.total:,} {_t(currency)}<br>from {p.date}{_ids_text(p.events)}")
 
 
-def _stake_traces(fig: go.Figure, data: ReportData, row: int, stop: str, colors: dict[tuple[str, str], str]) -> None:
+def _stake_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
+                  styles: dict[tuple[str, tuple[str, str, str]], SeriesStyle]) -> None:
     import plotly.graph_objects as go
 
     for key, points in sorted(data.stakes.items()):
         holder, issuer, basis = key
-        color = colors[(holder, issuer)]
-        dash = "solid" if basis == "equity" else "dot"
+        style = styles[("stake", key)]
+        color, dash = style.color, style.dash
         name = f"{_t(holder)} in {_t(issuer)} (%{'' if basis == 'equity' else ', ' + _t(basis.replace('_', ' '))})"
         dates = [p.date for p in points]
         exact = [float(p.low) if p.exact and p.low is not None else None for p in points]

@@ -44,6 +44,11 @@ class TimelineEvent:
     """``live``, ``corrected`` or ``retracted``."""
     superseded_by: str | None
     corrects: str | None
+    read_at: str | None = None
+    """The source's ``retrieved_from`` (the copy actually read) when it is http(s): linked as
+    "original URL (read at retrieved_from)"; other schemes stay text."""
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The event's payload (what the lifeline charts read a mark's kind from)."""
 
     @property
     def precision(self) -> str:
@@ -113,6 +118,9 @@ class ReportData:
     stakes: dict[tuple[str, str, str], list[StakePoint]]
     """(holder, issuer, basis) -> the stake at each date it changed (gaps as ``None``)."""
     event_index: dict[str, TimelineEvent]
+    lifelines: dict[str, list[Any]] = field(default_factory=dict)
+    """Section -> its :class:`ledger.report.lifelines.Lifeline` s (partnerships, agreements,
+    legal actions, roles), each with its status periods and sourced events."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -237,6 +245,11 @@ def _summary(t: str, d: Mapping[str, Any]) -> str:
     return _fields(d, ())
 
 
+def safe_url(url: Any) -> str | None:
+    """``url`` when it may become a link (http or https), else None."""
+    return url if isinstance(url, str) and _SAFE_URL.match(url) else None
+
+
 def timeline_event(env: Mapping[str, Any], marks: Mapping[str, tuple[str, str]]) -> TimelineEvent:
     source = dict(env.get("source") or {})
     url = source.get("url")
@@ -245,8 +258,8 @@ def timeline_event(env: Mapping[str, Any], marks: Mapping[str, tuple[str, str]])
     return TimelineEvent(
         id=env["id"], position=env["position"], type=env["type"], stream=env["stream"], certainty=env["certainty"],
         effective=effective, start=date_sort_key(effective), end=period_end(effective), summary=summarize(env),
-        source=source, href=url if isinstance(url, str) and _SAFE_URL.match(url) else None,
-        status=status, superseded_by=by, corrects=env.get("corrects"),
+        source=source, href=safe_url(url), read_at=safe_url(source.get("retrieved_from")),
+        status=status, superseded_by=by, corrects=env.get("corrects"), data=dict(env.get("data") or {}),
     )
 
 

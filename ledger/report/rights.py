@@ -1,15 +1,15 @@
 """The rights chart of the HTML report: each right as bars by status (active, restricted, ended).
 
-Split from :mod:`ledger.report.charts`, whose helpers it uses (user text goes through ``_t``).
+Drawn by :func:`ledger.report.lanes.lane_figure`; user text goes through ``charts._t``.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from events import CERTAINTY_RANK
-from ledger.report.charts import STATUS_COLORS, _ids_text, _layout, _plus_days, _short, _t, _x_range
+from ledger.report.charts import _ids_text, _plus_days, _short, _t
+from ledger.report.lanes import Bar, lane_figure
+from projections import STATUSES
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -39,43 +39,14 @@ def _segment_hover(bars: RightBars, status: str, start: str, end: str, last_day:
 
 
 def rights_figure(data: ReportData) -> go.Figure:
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
     labels = [_right_label(b) for b in data.rights]
-    start_ms = date.fromisoformat(data.start)
-    for status, color in STATUS_COLORS.items():
-        base, width, ys, hover, custom, pattern = [], [], [], [], [], []
-        for bars, label in zip(data.rights, labels, strict=True):
-            for seg in bars.segments:
-                if seg.status != status or seg.end <= seg.start:
-                    continue
-                first = max(seg.start, data.start)
-                days = (date.fromisoformat(seg.end) - max(date.fromisoformat(seg.start), start_ms)).days
-                if days <= 0:
-                    continue
-                base.append(first)
-                width.append(days * 86_400_000)
-                ys.append(label)
-                hover.append(_segment_hover(bars, status, seg.start, seg.end, data.end, seg.item))
-                evidence = seg.item.get("evidence") or []
-                custom.append([evidence[-1] if evidence else "", ""])
-                weak = CERTAINTY_RANK.get(seg.item.get("certainty", ""), 3) < CERTAINTY_RANK["announced"]
-                pattern.append("/" if weak else "")
-        if not base:
-            continue
-        fig.add_trace(go.Bar(
-            base=base, x=width, y=ys, orientation="h", name=status, marker={"color": color, "pattern": {
-                "shape": pattern, "fgcolor": "rgba(255,255,255,0.7)", "size": 7}},
-            text=[status] * len(base), textposition="inside", insidetextanchor="middle",
-            textfont={"color": "white" if status != "ended" else "#444"},
-            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", customdata=custom,
-        ))
-    fig.update_layout(**_layout(
-        int(110 + 42 * len(data.rights)), barmode="overlay", bargap=0.35, hovermode="closest",
-        uniformtext={"minsize": 9, "mode": "hide"},
-        xaxis={"type": "date", "range": _x_range(data), "showgrid": True},
-        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True,
-               "fixedrange": True},
-    ))
-    return fig
+    bars = []
+    for rb, label in zip(data.rights, labels, strict=True):
+        for seg in rb.segments:
+            if seg.end <= seg.start:
+                continue
+            evidence = seg.item.get("evidence") or []
+            bars.append(Bar(label, seg.status, seg.start, seg.end,
+                            _segment_hover(rb, seg.status, seg.start, seg.end, data.end, seg.item),
+                            evidence[-1] if evidence else "", seg.item.get("certainty", "")))
+    return lane_figure(data, labels, bars, STATUSES["rights"])

@@ -46,6 +46,9 @@ def event_hover(ev: TimelineEvent) -> str:
         lines.append(f"“{_t(_short(src['quote'], 240), 90)}”")
     if src.get("url"):
         lines.append(f"<i>{_t(_short(src['url'], 90))}</i>")
+    if src.get("retrieved_from"):  # "original URL (read at retrieved_from)"
+        when = f" on {_t(src['retrieved_at'])}" if src.get("retrieved_at") else ""
+        lines.append(f"(read at <i>{_t(_short(src['retrieved_from'], 90))}</i>{when})")
     if ev.href:
         lines.append("click to open the source")
     return "<br>".join(lines)
