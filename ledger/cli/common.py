@@ -73,7 +73,9 @@ def fmt_of(fmt: Format | None) -> Format:
 def emit(doc: Any, fmt: Format | None, table: Callable[[dict[str, Any]], None]) -> None:
     """A document as JSON (the documented form) or as tables, by --format and the terminal."""
     if fmt_of(fmt) is Format.json:
-        sys.stdout.write(doc.to_json() + "\n")
+        sys.stdout.flush()
+        doc.write_json(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
         table(doc.to_dict())
 

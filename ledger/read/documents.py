@@ -6,7 +6,7 @@ document's main list where it has one (history's events, a trail's changes, the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 import orjson
 
@@ -39,6 +39,11 @@ class Document:
     def to_json(self, indent: bool = True) -> str:
         option = orjson.OPT_INDENT_2 if indent else 0
         return orjson.dumps(self.doc, option=option).decode()
+
+    def write_json(self, out: IO[bytes]) -> None:
+        """Write :meth:`to_json` and a newline to ``out`` (what the CLI prints with ``--format json``)."""
+        out.write(orjson.dumps(self.doc, option=orjson.OPT_INDENT_2))
+        out.write(b"\n")
 
     def __getitem__(self, key: str) -> Any:
         return self.doc[key]
