@@ -18,7 +18,6 @@ from typing import IO, Any
 
 import orjson
 
-from ledger.core.intake import prepare
 from ledger.core.outputs import output_file
 from ledger.core.verify import VerifyReport
 from ledger.errors import IntegrityError, SchemaVersionError, bad_argument
@@ -27,7 +26,6 @@ from ledger.read.documents import Diff, Document, History, State, Streams, Trail
 from ledger.read.verify import verify as verify_store
 from ledger.store import EventStore, init_store, open_store, safe_url, sqlite_file
 from ledger.write.appender import Appender, AppendResult
-from ledger.write.restore import restore
 from projections import FoldError, gc_paused
 
 __all__ = ["DEFAULT_URL", "AppendResult", "Diff", "Document", "History", "Ledger", "State", "Streams", "Trail",
@@ -143,6 +141,8 @@ class Ledger:
         """
         if expected_version is not None:
             args.whole_number(expected_version, "expected_version", 0)
+        from ledger.core.intake import prepare  # the validation models: loaded by writes only
+
         with gc_paused():
             docs = prepare(events, default_stream=stream)
             if expected_version is not None and len({d["stream"] for d in docs}) > 1:
@@ -156,6 +156,8 @@ class Ledger:
 
         :returns: an :class:`AppendResult`. :raises ValidationError, ConflictError: nothing written.
         """
+        from ledger.write.restore import restore  # the validation models: loaded by writes only
+
         with gc_paused():
             return restore(self._appender, envelopes, progress)
 

@@ -13,17 +13,25 @@ class LedgerError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one event of a batch: where (index, id, field) and what."""
+    """One thing wrong with one event of a batch: where (index, id, field) and what.
+
+    ``index`` is the event's place in the batch as a Python index (from 0); messages count events
+    from 1, as they count lines: "event 1" is the first event (the first line of JSON Lines)."""
 
     index: int | None
     event_id: str | None
     field: str | None
     message: str
 
+    def to_dict(self) -> dict[str, object]:
+        """The problem as JSON: ``index`` from 0 (a Python index), ``event`` from 1 (as messages count)."""
+        return {"index": self.index, "event": None if self.index is None else self.index + 1,
+                "id": self.event_id, "field": self.field, "message": self.message}
+
     def __str__(self) -> str:
         where = []
         if self.index is not None:
-            where.append(f"event {self.index}")
+            where.append(f"event {self.index + 1}")
         if self.event_id:
             where.append(f"id {self.event_id!r}")
         if not where:
@@ -53,9 +61,19 @@ def bad_argument(field: str, message: str) -> ValidationError:
 
 
 class ConflictError(LedgerError):
-    """Optimistic concurrency or id conflict; nothing was written. Retry after re-reading."""
+    """Optimistic concurrency or id conflict; nothing was written. Retry after re-reading.
+
+    What conflicted, as fields: ``event_id`` and ``position`` (an id already recorded with other
+    content, at that position), ``stream`` with ``expected`` and ``actual`` (a stream not at the
+    version the batch expected). Fields that do not apply are None."""
 
     exit_code = 3
+
+    def __init__(self, message: str, *, event_id: str | None = None, position: int | None = None,
+                 stream: str | None = None, expected: int | None = None, actual: int | None = None) -> None:
+        super().__init__(message)
+        self.event_id, self.position = event_id, position
+        self.stream, self.expected, self.actual = stream, expected, actual
 
 
 class IntegrityError(LedgerError):

@@ -4,9 +4,6 @@ on the bundled Microsoft–OpenAI dataset: what the sources say must be what eac
 from __future__ import annotations
 
 import json
-import shlex
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -20,13 +17,11 @@ from events import date_sort_key
 from ledger import Ledger, ValidationError
 from ledger.cli import app
 from ledger.cli.demo import dataset, load
-from ledger.cli.tables import explain_tables
-from ledger.cli.trail_tables import trail_tables
+from ledger.cli.event_tables import explain_tables, trail_tables
 from ledger.core.envelope import INPUT_FIELDS
 from projections import SECTIONS, fold, item_key, parse_key
 from projections.explain import explain_item
 from projections.trail import trail_item
-from tests.procs import child_env, cli_command
 from tests.test_audit_properties import LIFECYCLE
 from tests.test_fold_properties import histories
 
@@ -150,7 +145,8 @@ def test_trail_table_is_readable_at_80_columns(demo: Ledger, db_url: str) -> Non
                   "fields: value and the event that set it", "msft-openai-2025-10-28-stake-27"):
         assert piece in text, piece
     code, out, _ = _cli(db_url, "trail", "stakes:microsoft/openai", "--format", "table")
-    assert code == 0 and "withdrawn: corrected by msft-openai-2023-01-23-investment" in out
+    assert code == 0 and "withdrawn: corrected by" in out and "msft-openai-2023-01-23-investment" in out
+    assert max(len(line) for line in out.splitlines()) <= 80  # a pipe gets 80 columns
 
 
 @pytest.mark.parametrize(("args", "words"), [
@@ -173,26 +169,6 @@ def test_trail_usage_errors_exit_2_naming_what_is_wrong(demo: Ledger, db_url: st
     with pytest.raises(ValidationError):
         demo.trail(args[0], field=options.get("--field"), date_from=options.get("--from"), date_to=options.get("--to"),
                    min_certainty=options.get("--min-certainty", "rumored"))
-
-
-def test_help_examples_of_trail_and_snapshot_run_on_the_demo_ledger(tmp_path: Path) -> None:
-    env = child_env()
-    subprocess.run([*cli_command(), "demo"], cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120)
-    for command in ("trail", "snapshot"):
-        text = runner.invoke(app, [command, "--help"]).stdout
-        assert "Example:" in text, command
-        block = text.split("Example:")[1].split("Arguments:")[0].split("Options:")[0]
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        assert lines and all(line.startswith(("alliance-ledger", "sqlite3")) for line in lines), lines
-        for line in lines:
-            argv = shlex.split(line)
-            if argv[0] == "sqlite3" and shutil.which("sqlite3") is None:
-                continue
-            argv = [*cli_command(), *argv[1:]] if argv[0] == "alliance-ledger" else argv
-            done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-            assert done.returncode == 0 and (done.stdout + done.stderr).strip(), (line, done.stderr)
-            if argv[0] == "sqlite3":
-                assert "microsoft|openai|27" in done.stdout
 
 
 def _same_as_pure(lg: Ledger, everything: list[dict], section: str, key: str, known_at: int, as_of: str) -> None:

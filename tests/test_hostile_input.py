@@ -60,13 +60,13 @@ BAD_EVENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("41-digit amount", _inv(amount="1" * 41), "data.money.amount", "at most 40 digits"),
     ("unknown currency", _inv(currency="ZZZ"), "data.money.currency", "not an ISO 4217 currency code"),
     ("negative money", _inv(amount="-5"), "data.money.amount", "not negative"),
-    ("approximate as a string", _inv(approximate="yes"), "data.money.approximate", "valid boolean"),
-    ("binding as a word", _agreement(binding="yes"), "data.binding", "valid boolean"),
-    ("binding as 1", _agreement(binding=1), "data.binding", "valid boolean"),
+    ("approximate as a string", _inv(approximate="yes"), "data.money.approximate", "expected true or false"),
+    ("binding as a word", _agreement(binding="yes"), "data.binding", "expected true or false"),
+    ("binding as 1", _agreement(binding=1), "data.binding", "expected true or false, got 1"),
     ("a party twice", _agreement(parties=["microsoft", "microsoft"]), "data.parties", "listed twice"),
     ("metric value in other digits", {"id": "m", "type": "MetricReported", "effective_date": "2024", "source": SRC,
                                       "data": {"party": "openai", "metric": "revenue", "value": "١٢",
-                                               "unit": "USD", "period": "FY2024"}}, "data.value", "pattern"),
+                                               "unit": "USD", "period": "FY2024"}}, "data.value", "not a decimal number"),
 ]
 
 
@@ -110,7 +110,7 @@ def test_a_key_given_twice_is_refused_naming_it(ledger: Ledger, db_url: str, bod
     ledger.append(basic())
     before = _snapshot(ledger)
     good = orjson.dumps(investment("fine", "2021", "1"))
-    for stdin, where in ((body, ""), (b"[" + good + b", " + body + b"]", "event 1"),
+    for stdin, where in ((body, ""), (b"[" + good + b", " + body + b"]", "event 2"),
                          (good + b"\n" + body, "line 2")):  # one object, an array, JSON Lines
         code, _, err = _cli(db_url, "append", "-", stdin=stdin)
         assert code == 2 and "given twice" in err and field in err and where in err, err

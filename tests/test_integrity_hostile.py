@@ -338,7 +338,7 @@ def test_cli_100_mb_of_invalid_events_exits_2_within_bounded_time_and_memory(
     assert "Traceback" not in err
     # validation stops after the first chunk with MAX_PROBLEMS problems or more, not after all of them
     assert "stopped after 10000 problems in the first 10000 events; nothing was written" in err
-    assert "event 0 id 'e-0': effective_date: '2025-02-30' is not a calendar date" in err
+    assert "event 1 id 'e-0': effective_date: '2025-02-30' is not a calendar date" in err
     assert len(err) < 20_000  # the first problems and a count, not 300,000 lines
     assert rss < 3000, f"peak RSS {rss} MiB for a 100 MB input"  # all events are parsed before validation
     assert elapsed < 120, f"{elapsed:.0f} s for a 100 MB input"
@@ -386,7 +386,7 @@ def test_cli_takes_a_pretty_printed_single_object(ledger: Ledger, db_url: str) -
     body = orjson.dumps(investment("pretty", "2022", "1"), option=orjson.OPT_INDENT_2)
     result = _invoke(db_url, ["append", "-", "--format", "json"], body)
     assert result.exit_code == 0, result.stderr
-    assert orjson.loads(result.stdout)["positions"] == [6]
+    assert orjson.loads(result.stdout)["last_position"] == 6
 
 
 @pytest.mark.parametrize("where", ["recorded_by", "source.title", "source.quote", "data.name", "data.aliases"])

@@ -90,7 +90,7 @@ def test_append_dry_run_answers_as_the_cli(client: TestClient, demo_url: str, tm
                                                "money": {"amount": "5", "currency": "USD"}}}]
     path = tmp_path / "new.jsonl"
     path.write_bytes(jsonl(new))
-    expected = cli_json(demo_url, "append", str(path), "--dry-run")
+    expected = cli_json(demo_url, "append", str(path), "--dry-run", "--positions")
     response = client.post("/api/events?dry_run=true", content=jsonl(new), headers=bearer(WRITE_TOKEN))
     assert response.status_code == 200 and response.text == expected
     assert json.loads(expected)["dry_run"] is True

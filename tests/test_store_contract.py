@@ -87,7 +87,7 @@ def test_expected_version_needs_one_stream(ledger: Ledger) -> None:
     (lambda e: e["data"]["money"].update(currency="usd"), "data.money.currency", "not an ISO 4217 currency code"),
     (lambda e: e["data"]["money"].update(currency="ZZZ"), "data.money.currency", "not an ISO 4217 currency code"),
     (lambda e: e["data"]["money"].update(amount="-5"), "data.money.amount", "not negative"),
-    (lambda e: e["data"]["money"].update(approximate="yes"), "data.money.approximate", "valid boolean"),
+    (lambda e: e["data"]["money"].update(approximate="yes"), "data.money.approximate", "expected true or false"),
 ])
 def test_bad_event_names_index_id_and_field_and_writes_nothing(ledger: Ledger, mutate, field, message) -> None:
     ledger.append(basic())
@@ -164,7 +164,7 @@ def test_empty_batch_is_an_error(ledger: Ledger) -> None:
 
 
 def test_duplicate_ids_in_one_batch_are_an_error(ledger: Ledger) -> None:
-    with pytest.raises(ValidationError, match="same id is used by event 0"):
+    with pytest.raises(ValidationError, match="event 2 id 'reg-a': id: the same id is used by event 1 of this batch"):
         ledger.append([party("a"), {**party("b"), "id": "reg-a"}])
 
 

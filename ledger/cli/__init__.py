@@ -3,7 +3,12 @@
 Exit codes (SPEC §7): 0 ok, 1 integrity failure, 2 usage or validation error, 3 conflict.
 """
 
-from ledger.cli import audit, read, serve, write  # noqa: F401  (importing them registers their commands)
+# importing them registers their commands, in this order in --help
+from ledger.cli import read  # noqa: F401, I001  (state, diff, history, streams, explain, schema)
+from ledger.cli import audit  # noqa: F401  (trail, snapshot)
+from ledger.cli import write  # noqa: F401  (init, append, verify, export, import, rebuild)
+from ledger.cli import present  # noqa: F401  (report, demo)
+from ledger.cli import serve  # noqa: F401
 from ledger.cli.common import app
 
 

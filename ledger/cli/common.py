@@ -1,109 +1,150 @@
-"""What every command shares: the app, the --db option, output formats, errors to exit codes.
+"""What every command shares: the app, ``--db`` and ``--version``, option types, opening the
+ledger, and turning typed errors into messages and exit codes.
 
-Exit codes (SPEC §7): 0 ok, 1 integrity failure, 2 usage or validation error, 3 conflict.
+Exit codes (SPEC §7): 0 ok, 1 integrity failure, 2 usage or validation error, 3 conflict,
+4 an unexpected failure (a bug: one line saying so, never a traceback).
+
+Start-up is part of the interface (scripts call the CLI in loops): this module imports only
+typer; Rich, orjson and the ledger itself load when a command needs them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from ledger.api import Ledger
-from ledger.core.jsontext import parse_text
-from ledger.errors import LedgerError
+if TYPE_CHECKING:
+    from rich.console import Console
 
-DEFAULT_DB = "sqlite:///alliance-ledger.db"
+    from ledger.api import Ledger
+
+DEFAULT_DB = "sqlite:///alliance-ledger.db"  # ledger.api.DEFAULT_URL (checked by a test; not imported: start-up)
+DB_HELP = "the ledger: a SQLite file path (demo.db), a sqlite:/// or postgresql:// URL [env ALLIANCE_LEDGER_DB; " \
+          f"default {DEFAULT_DB}]"
+
 app = typer.Typer(
-    help="An event-sourced, bitemporal ledger of corporate alliances.\n\n"
-    "Example:\n\n    alliance-ledger demo\n\n    alliance-ledger --db sqlite:///my.db init",
+    help="An event-sourced, bitemporal ledger of corporate alliances: append sourced events, ask what held as of "
+    "any date and as the ledger knew it at any moment, and audit every value.\n\n"
+    "Example:\n\n\b\n    alliance-ledger demo\n    alliance-ledger --db alliances.db init\n"
+    "    alliance-ledger --db alliance-ledger-demo.db state --as-of 2024-06 --party microsoft",
     no_args_is_help=True, rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-# markup and emoji codes off: every string printed is user text or stored data, shown verbatim
-# (a party named "[/x]" crashed every table with MarkupError; "[bold red]" in data was rendered)
-out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
 
-
-FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help="table or json (default: table on a "
-                                                   "terminal, json in a pipe)")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="effective date YYYY-MM-DD (default: today, UTC)")]
-KnownOpt = Annotated[str | None, typer.Option("--known-at", help="as the ledger knew it at a position or a UTC "
-                                              "timestamp (default: now)")]
-CertOpt = Annotated[str, typer.Option("--min-certainty", help="rumored, reported, announced or confirmed")]
-PartyOpt = Annotated[str | None, typer.Option("--party", help="only items involving this party")]
+        try:
+            text = version("alliance-ledger")
+        except PackageNotFoundError:  # a source tree that is not installed
+            text = "(source tree)"
+        sys.stdout.write(f"alliance-ledger {text}\n")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", envvar="ALLIANCE_LEDGER_DB",
-                                           help=f"database URL (default {DEFAULT_DB})")] = None,
+    db: Annotated[str | None, typer.Option("--db", envvar="ALLIANCE_LEDGER_DB", help=DB_HELP, metavar="URL|PATH",
+                                           show_envvar=False)] = None,
+    version: Annotated[bool, typer.Option("--version", help="print the version and exit", is_eager=True,
+                                          callback=_version)] = False,
 ) -> None:
-    ctx.obj = {"db": db or DEFAULT_DB, "db_given": db is not None}
+    ctx.obj = {"db": db}
+
+
+DbOpt = Annotated[str | None, typer.Option("--db", metavar="URL|PATH", help="the ledger (also accepted before the command name)",
+                                           show_default=False)]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT",
+                                               help="table, json, jsonl or csv (default: table on a terminal, "
+                                               "json in a pipe)", show_default=False)]
+SectionOpt = Annotated[str | None, typer.Option("--section", metavar="SECTION",
+                                                help="the section jsonl and csv write (csv needs one when there "
+                                                "are several)", show_default=False)]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="effective date: YYYY-MM-DD, or YYYY-MM "
+                                             "/ YYYY for the end of that period (default: today, UTC)")]
+KnownOpt = Annotated[str | None, typer.Option("--known-at", metavar="POSITION|TIME",
+                                              help="as the ledger knew it at a position or a UTC timestamp "
+                                              "(default: now)")]
+CertOpt = Annotated[str, typer.Option("--min-certainty", metavar="LEVEL",
+                                      help="rumored, reported, announced or confirmed (any case)")]
+PartyOpt = Annotated[str | None, typer.Option("--party", metavar="PARTY",
+                                              help="only items involving this party (its id, any case, or an alias)")]
+
+
+def db_url(ctx: typer.Context, db: str | None = None) -> tuple[str, bool]:
+    """(the ledger to use, whether one was named): ``--db`` after the command wins over before it."""
+    given = db or (ctx.obj or {}).get("db")
+    return (given or DEFAULT_DB), given is not None
 
 
 @contextmanager
-def opened(ctx: typer.Context, init: bool = False) -> Iterator[Ledger]:
-    with Ledger.open(ctx.obj["db"], init=init) as lg:
+def opened(ctx: typer.Context, db: str | None = None, init: bool = False) -> Iterator[Ledger]:
+    from ledger.api import Ledger
+
+    with Ledger.open(db_url(ctx, db)[0], init=init) as lg:
         yield lg
 
 
-def fmt_of(fmt: Format | None) -> Format:
-    if fmt is not None:
-        return fmt
-    return Format.table if sys.stdout.isatty() else Format.json
+@functools.cache
+def out() -> Console:
+    """The console of tables on stdout. Markup and emoji codes off: every string printed is user
+    text or stored data, shown verbatim (a party named "[/x]" crashed every table with
+    MarkupError; "[bold red]" in data was rendered)."""
+    from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False,
+                   width=None if sys.stdout.isatty() else 80)
 
 
-def emit(doc: Any, fmt: Format | None, table: Callable[[dict[str, Any]], None]) -> None:
-    """A document as JSON (the documented form) or as tables, by --format and the terminal."""
-    if fmt_of(fmt) is Format.json:
-        sys.stdout.flush()
-        doc.write_json(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
-        table(doc.to_dict())
+@functools.cache
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
-def emit_json(doc: Any) -> None:
-    sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+def say(message: str) -> None:
+    """A line of the answer on stdout, never re-wrapped (a hash or a path is copied whole)."""
+    out().print(message, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A line for the person at the terminal (on stderr, so pipes keep only the answer)."""
+    err().print(message, soft_wrap=True)
 
 
 def error(message: str, label: str = "error:") -> None:
     """``label message`` on stderr, the label in red on a terminal, the message verbatim."""
-    err.print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
+    from rich.text import Text
+
+    err().print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
 
 
 def guarded(fn: Callable[..., None]) -> Callable[..., None]:
     """Turn our typed errors into a message on stderr and the documented exit code."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        from ledger.errors import LedgerError
+
         try:
             fn(*args, **kwargs)
         except LedgerError as exc:
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            error(str(exc))
+            error(f"{exc.filename + ': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}")
             raise typer.Exit(2) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug of ours: one line, exit 4, never a traceback a user must read
             if os.environ.get("ALLIANCE_LEDGER_DEBUG"):
@@ -113,30 +154,3 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
             raise typer.Exit(4) from None
 
     return wrapper
-
-
-def read_input(file: str) -> list[Any]:
-    if file == "-":
-        return parse_text(sys.stdin.buffer.read(), "standard input")
-    path = Path(file)
-    if path.is_dir() or not path.exists():
-        raise LedgerError(f"{file}: no such file")
-    return parse_text(path.read_bytes(), file)
-
-
-@contextmanager
-def _null() -> Iterator[Any]:
-    yield None
-
-
-@contextmanager
-def progress_bar(verb: str, total: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on a terminal (for batches big enough to wait for); nothing in a pipe."""
-    if not sys.stderr.isatty() or total < 20_000:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task(f"{verb} {total} events", total=total)
-        yield lambda done: bar.update(task, completed=done)

@@ -8,7 +8,7 @@ Appending is idempotent, so running the demo again on the same file adds nothing
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -79,28 +79,37 @@ def run_demo(url: str, console: Console) -> None:
 
 
 def _belief_change(lg: Ledger, events: list[dict[str, Any]], today: str, console: Console) -> None:
-    """Show how a correction changed what the ledger believed, using ``known_at``."""
+    """Show how a correction changed what the ledger believed, using ``known_at``: as of the day
+    before the correcting report's date, before and after it was recorded."""
+    from events import date_sort_key
+
     corrections = [e for e in events if e.get("corrects")]
-    first = next((e for e in corrections if e["type"] == "StakeChanged"), corrections[0] if corrections else None)
+    first = next((e for e in corrections if e["type"] == "InvestmentMade"), corrections[0] if corrections else None)
     if first is None:
         return
     stored = next(lg.events(ids=[first["id"]]))
     earlier = stored["position"] - 1
-    console.rule(f"known_at: what the ledger believed before position {stored['position']} vs now")
-    console.print(f"Event {first['id']!r} corrected {first['corrects']!r}. As of {today}, known at {earlier}, "
-                  "compared with known now:")
-    render.diff_tables(console, lg.diff_beliefs(today, earlier, stored["position"]).to_dict())
+    day = date.fromisoformat(date_sort_key(stored["effective_date"])) - timedelta(days=1)
+    console.rule(f"known_at: what the ledger believed about {day} before position {stored['position']}, and after")
+    console.print(f"Event {first['id']!r} corrected {first['corrects']!r}: as of {day}, known at {earlier}, "
+                  f"compared with known at {stored['position']}:")
+    render.diff_tables(console, lg.diff_beliefs(day.isoformat(), earlier, stored["position"]).to_dict())
 
 
 def _next_steps(url: str, console: Console) -> None:
-    db = f"--db {url} "
+    from ledger.api import safe_url
+
+    db = f"--db {safe_url(url).removeprefix('sqlite:///')} "
     console.rule("Try next")
     for line in (
-        f"alliance-ledger {db}state --as-of 2024-06-01 --party microsoft",
-        f"alliance-ledger {db}explain stakes:microsoft/openai --as-of 2025-11-01",
+        f"alliance-ledger {db}state --as-of 2024-06 --party microsoft --active",
+        f"alliance-ledger {db}explain stakes:microsoft/openai --as-of 2026-01-01",
+        f"alliance-ledger {db}trail stakes:microsoft/openai --field invested",
         f"alliance-ledger {db}history --party openai --type RoleChanged",
         f"alliance-ledger {db}diff 2023-01-01 2025-11-01 --party microsoft",
         f"alliance-ledger {db}state --as-of 2025-11-01 --min-certainty confirmed --format json",
+        f"alliance-ledger {db}report --out alliance.html",
+        f"alliance-ledger {db}serve",
         f"alliance-ledger {db}verify",
     ):
         console.print(f"  {line}")

@@ -1,28 +1,34 @@
-"""Commands that read the ledger: state, diff, history, explain, schema, report, demo."""
+"""Commands that read the ledger: state, diff, history, streams, explain, schema.
+
+Each takes ``--format table|json|jsonl|csv`` and ``--db`` (also after the command name); each
+``--help`` ends with examples that run on the demo ledger (``alliance-ledger demo`` builds it).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ledger.cli import tables as render
 from ledger.cli.common import (
     AsOfOpt,
     CertOpt,
+    DbOpt,
     FormatOpt,
     KnownOpt,
     PartyOpt,
+    SectionOpt,
     app,
-    emit,
-    emit_json,
-    err,
     guarded,
     opened,
     out,
 )
-from ledger.errors import LedgerError
+from ledger.errors import bad_argument
+
+DEMO = "--db alliance-ledger-demo.db"
+
+SECTIONS = ("parties", "stakes", "rights", "partnerships", "agreements", "conditions", "negotiations", "roles",
+            "legal_actions", "metrics")  # projections.SECTIONS (a test checks): not imported for --help's sake
 
 
 @app.command()
@@ -30,167 +36,201 @@ from ledger.errors import LedgerError
 def state(
     ctx: typer.Context, as_of: AsOfOpt = None, known_at: KnownOpt = None, party: PartyOpt = None,
     min_certainty: CertOpt = "rumored",
-    active: Annotated[bool, typer.Option("--active", help="only items still in their initial status or restricted")] = False,
-    fmt: FormatOpt = None,
+    active: Annotated[bool, typer.Option("--active", help="only items in their initial status, or restricted")] = False,
+    fmt: FormatOpt = None, section: SectionOpt = None, db: DbOpt = None,
 ) -> None:
     """The state of the alliances as of a date, as the ledger knew it at a moment.
 
     Example:
 
-        alliance-ledger state --as-of 2024-06-01 --party microsoft
-
-        alliance-ledger state --as-of 2024-06-01 --known-at 40 --format json
+    \b
+        alliance-ledger --db alliance-ledger-demo.db state --as-of 2024-06 --party microsoft --active
+        alliance-ledger --db alliance-ledger-demo.db state --as-of 2023-01-15 --known-at 22 --format json
+        alliance-ledger --db alliance-ledger-demo.db state --format csv --section stakes
     """
-    with opened(ctx) as lg:
+    from ledger.cli import output
+
+    with opened(ctx, db) as lg:
         doc = lg.state(as_of, known_at, min_certainty, party, active)
-    emit(doc, fmt, lambda d: render.state_tables(out, d))
+
+    def table(d: dict) -> None:
+        from ledger.cli.tables import state_tables
+
+        state_tables(out(), d)
+
+    output.emit(doc, fmt, table=table, records=output.section_records(doc.to_dict(), SECTIONS), sections=SECTIONS,
+                section=section)
 
 
 @app.command()
 @guarded
 def diff(
     ctx: typer.Context,
-    dates: Annotated[list[str] | None, typer.Argument(help="FROM TO effective dates")] = None,
+    dates: Annotated[list[str] | None, typer.Argument(metavar="[FROM TO]", help="two effective dates",
+                                                      show_default=False)] = None,
     as_of: AsOfOpt = None,
-    known_at: Annotated[list[str] | None, typer.Option("--known-at", help="once with FROM TO; twice with --as-of")] = None,
-    party: PartyOpt = None, min_certainty: CertOpt = "rumored", fmt: FormatOpt = None,
+    known_at: Annotated[list[str] | None, typer.Option("--known-at", metavar="POSITION|TIME", show_default=False,
+                                                       help="once with FROM TO; twice with --as-of")] = None,
+    party: PartyOpt = None, min_certainty: CertOpt = "rumored", fmt: FormatOpt = None, section: SectionOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """What changed between two dates, or between two beliefs about one date, with the events responsible.
 
     Example:
 
-        alliance-ledger diff 2023-01-01 2025-11-01 --party microsoft
-
-        alliance-ledger diff --as-of 2025-01-01 --known-at 10 --known-at 60
+    \b
+        alliance-ledger --db alliance-ledger-demo.db diff 2023-01-01 2025-11-01 --party microsoft
+        alliance-ledger --db alliance-ledger-demo.db diff --as-of 2023-01-15 --known-at 22 --known-at 25
     """
+    from ledger.cli import output
+
     known = known_at or []
-    with opened(ctx) as lg:
+    with opened(ctx, db) as lg:
         if dates and len(dates) == 2 and as_of is None and len(known) <= 1:
             doc = lg.diff(dates[0], dates[1], known[0] if known else None, min_certainty=min_certainty, party=party)
         elif not dates and as_of is not None and len(known) == 2:
             doc = lg.diff_beliefs(as_of, known[0], known[1], min_certainty=min_certainty, party=party)
         else:
-            raise LedgerError("give FROM TO dates (optionally one --known-at), or --as-of D with two --known-at")
-    emit(doc, fmt, lambda d: render.diff_tables(out, d))
+            raise bad_argument("dates", "give FROM TO dates (and at most one --known-at), or --as-of D with two "
+                               "--known-at")
+
+    def records(chosen: str | None) -> tuple[str | None, list]:
+        rows = []
+        for name, change in doc.to_dict()["changes"].items():
+            if chosen is not None and name != chosen:
+                continue
+            rows += [{"section": name, "change": "added", **item} for item in change["added"]]
+            rows += [{"section": name, "change": "removed", **item} for item in change["removed"]]
+            rows += [{"section": name, "change": "changed", **item} for item in change["changed"]]
+        return chosen, rows
+
+    def table(d: dict) -> None:
+        from ledger.cli.tables import diff_tables
+
+        diff_tables(out(), d)
+
+    output.emit(doc, fmt, table=table, records=records, sections=SECTIONS, section=section)
 
 
 @app.command()
 @guarded
 def history(
     ctx: typer.Context, party: PartyOpt = None,
-    stream: Annotated[str | None, typer.Option("--stream", help="only this stream")] = None,
-    event_type: Annotated[list[str] | None, typer.Option("--type", help="only this event type (repeatable)")] = None,
-    since: Annotated[int, typer.Option("--since", help="from this position on")] = 1,
-    date_from: Annotated[str | None, typer.Option("--from", help="effective dates from D (YYYY[-MM[-DD]])")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="effective dates up to D, inclusive")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="at most N events")] = None,
-    fmt: FormatOpt = None,
+    stream: Annotated[str | None, typer.Option("--stream", metavar="STREAM", help="only this stream")] = None,
+    event_type: Annotated[list[str] | None, typer.Option("--type", metavar="TYPE", show_default=False,
+                                                         help="only this event type (repeatable; any case)")] = None,
+    since: Annotated[int, typer.Option("--since", metavar="POSITION", help="from this position on")] = 1,
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE",
+                                                  help="effective dates from DATE (YYYY[-MM[-DD]])")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="effective dates up to DATE, "
+                                                "inclusive (to the end of its period)")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", help="at most N events")] = None,
+    fmt: FormatOpt = None, db: DbOpt = None,
 ) -> None:
-    """Events in recording order, with corrections and retractions marked.
+    """Events in recording order, when each was recorded, with corrections and retractions marked.
 
     Example:
 
-        alliance-ledger history --party openai --type RoleChanged
-
-        alliance-ledger history --from 2023-11 --to 2023-11 --limit 20
+    \b
+        alliance-ledger --db alliance-ledger-demo.db history --party openai --type RoleChanged
+        alliance-ledger --db alliance-ledger-demo.db history --from 2023-11 --to 2023-11 --limit 20
     """
-    with opened(ctx) as lg:
+    from ledger.cli import output
+
+    with opened(ctx, db) as lg:
         doc = lg.history(party=party, stream=stream, type=event_type or None, since=since, date_from=date_from,
                          date_to=date_to, limit=limit)
-    emit(doc, fmt, lambda d: out.print(render.events_table(f"history ({len(d['events'])} events)", d["events"])))
+
+    def table(d: dict) -> None:
+        from ledger.cli.event_tables import history_tables
+
+        history_tables(out(), d)
+
+    output.emit(doc, fmt, table=table, records=output.list_records(doc.to_dict(), "events"))
 
 
 @app.command()
 @guarded
-def streams(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+def streams(ctx: typer.Context, fmt: FormatOpt = None, db: DbOpt = None) -> None:
     """Each stream with its version (for --expected-version), its event count and last position.
 
     Example:
 
-        alliance-ledger streams --format json
+    \b
+        alliance-ledger --db alliance-ledger-demo.db streams
     """
-    with opened(ctx) as lg:
+    from ledger.cli import output
+
+    with opened(ctx, db) as lg:
         doc = lg.streams()
-    emit(doc, fmt, lambda d: out.print(render.streams_table(d["streams"])))
+
+    def table(d: dict) -> None:
+        from ledger.cli.tables import streams_table
+
+        out().print(streams_table(d["streams"]))
+
+    output.emit(doc, fmt, table=table, records=output.list_records(doc.to_dict(), "streams"))
 
 
 @app.command()
 @guarded
 def explain(
     ctx: typer.Context,
-    item: Annotated[str, typer.Argument(help="SECTION:KEY, e.g. rights:msft-azure-exclusive, stakes:microsoft/openai")],
+    item: Annotated[str, typer.Argument(metavar="ITEM", help="SECTION:KEY (stakes:microsoft/openai), or a bare key "
+                                        "when one section has it (stargate)")],
     as_of: AsOfOpt = None, known_at: KnownOpt = None, min_certainty: CertOpt = "rumored", fmt: FormatOpt = None,
+    section: Annotated[str | None, typer.Option("--section", metavar="PART", help="what jsonl and csv write: "
+                                                "events (default), superseded or fields")] = None,
+    db: DbOpt = None,
 ) -> None:
-    """The events that produced one item of the state, with their sources, in fold order.
+    """The events behind one item of the state, with their sources, and which event set each field.
 
     Example:
 
-        alliance-ledger explain stakes:microsoft/openai --as-of 2025-11-01
+    \b
+        alliance-ledger --db alliance-ledger-demo.db explain stakes:microsoft/openai --as-of 2026-01-01
+        alliance-ledger --db alliance-ledger-demo.db explain stargate --format json
     """
-    with opened(ctx) as lg:
+    from ledger.cli import output
+
+    with opened(ctx, db) as lg:
         doc = lg.explain(item, as_of, known_at, min_certainty)
-    emit(doc, fmt, lambda d: render.explain_tables(out, d))
+
+    def records(chosen: str | None) -> tuple[str | None, list]:
+        d = doc.to_dict()
+        if chosen == "fields":
+            return chosen, [{"field": name, **entry} for name, entry in (d["fields"] or {}).items()]
+        return chosen or "events", d[chosen or "events"]
+
+    def table(d: dict) -> None:
+        from ledger.cli.event_tables import explain_tables
+
+        explain_tables(out(), d)
+
+    output.emit(doc, fmt, table=table, records=records, sections=("events", "superseded", "fields"),
+                section=section or ("events" if fmt and fmt.lower() == "csv" else None))
 
 
 @app.command()
 @guarded
 def schema(
-    which: Annotated[str, typer.Argument(help="events, state, or all")] = "all",
+    which: Annotated[str, typer.Argument(metavar="WHICH", help="events, state, or all")] = "all",
 ) -> None:
-    """Print the JSON Schema of events and of the state document.
+    """Print the JSON Schema of events and of the state document (JSON only).
 
     Example:
 
+    \b
         alliance-ledger schema events > event.schema.json
     """
+    import sys
+
+    import orjson
+
     from ledger.core.schemas import json_schemas
 
     schemas = json_schemas()
-    if which not in ("all", *schemas):
-        raise LedgerError(f"{which!r}: choose events, state or all")
-    emit_json(schemas if which == "all" else schemas[which])
-
-
-@app.command()
-@guarded
-def report(
-    ctx: typer.Context,
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
-    party: PartyOpt = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="first effective date drawn (YYYY[-MM[-DD]])")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="last effective date drawn (YYYY[-MM[-DD]])")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="page title")] = None,
-) -> None:
-    """Write a self-contained HTML report: timeline, stakes and investment, rights, partnerships,
-    agreements, legal actions and roles over time, and every event with its source.
-
-    Example:
-
-        alliance-ledger --db sqlite:///alliance-ledger-demo.db report --out alliance.html --party microsoft
-    """
-    from ledger.report.build import build_report
-
-    with opened(ctx) as lg:
-        path = build_report(lg, out_file, party=party, date_from=date_from, date_to=date_to, title=title)
-    err.print(f"wrote {path} ({path.stat().st_size // 1024} KiB); open it in a browser, no network needed")
-
-
-@app.command()
-@guarded
-def demo(
-    ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help="where to build the demo ledger "
-                                           "(default sqlite:///alliance-ledger-demo.db)")] = None,
-) -> None:
-    """Load the bundled Microsoft–OpenAI dataset and show the alliance at several dates.
-
-    Example:
-
-        alliance-ledger demo
-
-        alliance-ledger demo --db postgresql://user:pw@localhost/ledger
-    """
-    from ledger.cli.demo import run_demo
-
-    url = db or (ctx.obj["db"] if ctx.obj["db_given"] else "sqlite:///alliance-ledger-demo.db")
-    run_demo(url, out)
+    if which.lower() not in ("all", *schemas):
+        raise bad_argument("which", f"{which!r}: choose events, state or all")
+    chosen = schemas if which.lower() == "all" else schemas[which.lower()]
+    sys.stdout.write(orjson.dumps(chosen, option=orjson.OPT_INDENT_2).decode() + "\n")

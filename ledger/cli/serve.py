@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.api import safe_url
-from ledger.cli.common import app, err, guarded
+from ledger.cli.common import DbOpt, app, db_url, guarded, note
 
 
 @app.command()
@@ -26,21 +25,24 @@ def serve(
     private: Annotated[bool, typer.Option("--private", help="every route, the explorer too, needs a token")] = False,
     body_timeout: Annotated[float, typer.Option("--body-timeout", help="seconds a client may take to send a body",
                                                 min=0.1)] = 60.0,
+    db: DbOpt = None,
 ) -> None:
     """Serve the JSON API and the web explorer over one ledger (several processes may share one PostgreSQL ledger).
 
     Example:
 
-        alliance-ledger --db sqlite:///alliance-ledger-demo.db serve
-
+    \b
+        alliance-ledger --db alliance-ledger-demo.db serve
         alliance-ledger --db postgresql://ledger@db/ledger serve --host 0.0.0.0 --port 8080 --token-file tokens.txt
     """
     import uvicorn
 
+    from ledger.api import safe_url
     from ledger.server import create_app
 
-    application = create_app(ctx.obj["db"], token_file=token_file, max_body=max_body, private=private,
+    url = db_url(ctx, db)[0]
+    application = create_app(url, token_file=token_file, max_body=max_body, private=private,
                              body_timeout=body_timeout)
     mode = "private" if private else "read-only" if token_file is None else "open reads, token writes"
-    err.print(f"serving {safe_url(ctx.obj['db'])} on http://{host}:{port}/ ({mode}); Ctrl-C stops")
+    note(f"serving {safe_url(url)} on http://{host}:{port}/ ({mode}); Ctrl-C stops")
     uvicorn.run(application, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)

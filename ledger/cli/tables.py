@@ -1,4 +1,7 @@
-"""Readable terminal tables (Rich) for the documents the CLI prints with ``--format table``."""
+"""Terminal tables of the state, a diff, the streams and the demo's overview (Rich; ``--format
+table``). They read at 80 columns: keys and ids never break mid-word (their columns do not
+wrap), money has thousands separators, long text wraps at spaces. Every value is printed
+verbatim: the consoles have markup off (see ``ledger.cli.common``)."""
 
 from __future__ import annotations
 
@@ -7,123 +10,76 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
+from ledger.core.display import cell
 from projections import KEY_FIELDS, SECTIONS, STATUSES, item_key
 
-_HIDDEN = {"evidence", "since", "updated", "certainty"}
+_PROVENANCE = {"evidence", "since", "updated", "certainty"}
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Mapping):
-        if "amount" in value and "currency" in value:
-            return f"{'~' if value.get('approximate') else ''}{value['amount']} {value['currency']}"
-        if "exact" in value or "min" in value:
-            pct = value.get("exact") or f"{value.get('min')}–{value.get('max')}"
-            return f"{pct}% {value.get('basis', '')}".strip()
-        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    return str(value)
+def header(doc: Mapping[str, Any]) -> str:
+    known = doc["known_at"]
+    return (f"State as of {doc['as_of']}, as known at position {known['position']} "
+            f"({known['recorded_at'] or 'empty ledger'}); min certainty {doc['min_certainty']}"
+            + (f"; party {doc['party']}" if doc.get("party") else "") + ("; active only" if doc.get("active") else ""))
 
 
 def state_tables(console: Console, doc: Mapping[str, Any]) -> None:
-    known = doc["known_at"]
-    console.print(f"State as of {doc['as_of']}, as known at position {known['position']} "
-                  f"({known['recorded_at'] or 'empty ledger'}); min certainty {doc['min_certainty']}"
-                  + (f"; party {doc['party']}" if doc.get("party") else "") + ("; active only" if doc.get("active") else ""))
-    shown = 0
-    for section in SECTIONS:
-        items = doc[section]
-        if items:
-            shown += 1
-            console.print(items_table(section, items))
+    console.print(header(doc))
+    shown = [section for section in SECTIONS if doc[section]]
+    for section in shown:
+        console.print(items_table(section, doc[section]))
     if not shown:
         console.print("nothing is known as of this date")
 
 
-def items_table(section: str, items: Sequence[Mapping[str, Any]]) -> Table:
-    """One row an item: its key, its status, the other fields that are set, and its provenance."""
+def details(section: str, item: Mapping[str, Any]) -> str:
+    """The item's set fields (not its key, status or provenance), one ``name: value`` a line."""
     keys = KEY_FIELDS[section]
+    return "\n".join(f"{k}: {cell(v)}" for k, v in item.items()
+                     if k not in keys and k not in _PROVENANCE and k != "status" and v not in (None, [], {}))
+
+
+def items_table(section: str, items: Sequence[Mapping[str, Any]]) -> Table:
+    """One row an item: its key with its status, dates and certainty; then what is set and the
+    events behind it, one id a line (ids are long: the wide column holds them whole)."""
     table = Table(title=f"{section} ({len(items)})", title_justify="left", show_lines=True)
-    table.add_column("/".join(keys), overflow="fold", max_width=36)
-    has_status = section in STATUSES
-    if has_status:
-        table.add_column("status")
-    table.add_column("details", overflow="fold", ratio=3)
-    table.add_column("since → updated", no_wrap=True)
-    table.add_column("certainty")
-    table.add_column("evidence", overflow="fold", max_width=36)
+    table.add_column("/".join(KEY_FIELDS[section]), no_wrap=True)
+    table.add_column("details · evidence", ratio=1, overflow="fold")
     for item in items:
-        details = "\n".join(f"{k}: {_cell(v)}" for k, v in item.items()
-                            if k not in keys and k not in _HIDDEN and k != "status" and v not in (None, [], {}))
-        row = [item_key(section, item)] + ([str(item["status"])] if has_status else [])
-        table.add_row(*row, details, f"{item.get('since')} → {item.get('updated')}",
-                      str(item.get("certainty")), ", ".join(item.get("evidence", [])))
+        status = f"[{item['status']}]\n" if section in STATUSES else ""
+        key = f"{item_key(section, item)}\n{status}since {item.get('since')}\nupdated {item.get('updated')}\n" \
+              f"{item.get('certainty')}"
+        evidence = "\n".join(item.get("evidence", []))
+        body = details(section, item)
+        table.add_row(key, f"{body}\nevidence:\n{evidence}" if body else f"evidence:\n{evidence}")
     return table
-
-
-def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("pos", "effective", "type", "id", "stream", "certainty", "source", "marks"):
-        table.add_column(col, overflow="fold", max_width=40 if col in ("id", "source") else None)
-    for env in events:
-        marks = []
-        if env.get("corrects"):
-            marks.append(f"corrects {env['corrects']}")
-        if env.get("corrected_by"):
-            marks.append(f"corrected by {env['corrected_by']}")
-        if env.get("retracted_by"):
-            marks.append(f"retracted by {env['retracted_by']}")
-        if env.get("superseded_by"):
-            marks.append(str(env["superseded_by"]))
-        source = env.get("source") or {}
-        table.add_row(str(env["position"]), env["effective_date"], env["type"], env["id"], env["stream"],
-                      env["certainty"], source.get("title") or source.get("url") or Text("no source", "red"),
-                      "; ".join(marks))
-    return table
-
-
-def explain_tables(console: Console, doc: Mapping[str, Any]) -> None:
-    """The item, which event set each field, the events behind it in fold order, and those withdrawn."""
-    if doc["item"] is None:
-        console.print(f"{doc['query']}: not in the state as of {doc['as_of']} "
-                      f"(known at {doc['known_at']['position']})")
-    else:
-        console.print(items_table(doc["section"], [doc["item"]]))
-    if doc.get("fields"):
-        from ledger.cli.trail_tables import fields_table
-
-        console.print(fields_table(doc))
-    console.print(events_table("events behind it (fold order)", doc["events"]))
-    if doc["superseded"]:
-        withdrawn = [{**s["event"], "superseded_by": ", ".join(f"{b['action']} by {b['id']}" for b in s["by"])}
-                     for s in doc["superseded"]]
-        console.print(events_table("corrected or retracted events", withdrawn))
 
 
 def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
+    """Added and removed items with what they hold; changed ones field by field, before → after."""
     a, b = doc["from"], doc["to"]
     console.print(f"Changes from {a['as_of']} (known at {a['known_at']['position']}) "
                   f"to {b['as_of']} (known at {b['known_at']['position']})")
     any_change = False
     for section, change in doc["changes"].items():
-        rows = [("+", item_key(section, i), "added", "") for i in change.get("added", [])]
-        rows += [("-", item_key(section, i), "removed", "") for i in change.get("removed", [])]
+        rows = [("+", item_key(section, i), "added", details(section, i) or "(no fields set)")
+                for i in change.get("added", [])]
+        rows += [("-", item_key(section, i), "removed", details(section, i)) for i in change.get("removed", [])]
         for ch in change.get("changed", []):
+            key = "/".join(str(v) for v in ch["key"].values())
             for fld, val in ch["changes"].items():
-                rows.append(("~", "/".join(str(v) for v in ch["key"].values()), fld,
-                             f"{_cell(val['before'])} → {_cell(val['after'])}"))
+                rows.append(("~", key, fld, f"{cell(val['before']) or '∅'} → {cell(val['after']) or '∅'}"))
+            if not ch["changes"] and ch["events"]:
+                rows.append(("~", key, "evidence", "new events: " + ", ".join(ch["events"])))
         if not rows:
             continue
         any_change = True
         table = Table(title=section, title_justify="left")
-        for col in ("", "item", "field", "before → after"):
-            table.add_column(col, overflow="fold")
+        table.add_column("", no_wrap=True)
+        table.add_column("item", no_wrap=True)
+        table.add_column("field", no_wrap=True)
+        table.add_column("what / before → after", ratio=1, overflow="fold")
         for row in rows:
             table.add_row(*row)
         console.print(table)
@@ -139,27 +95,26 @@ _SUMMARY_FIELDS = {
 }
 
 
-def overview_table(title: str, doc: Mapping[str, Any], sections: Sequence[str] = SECTIONS, width: int = 70) -> Table:
+def overview_table(title: str, doc: Mapping[str, Any], sections: Sequence[str] = SECTIONS, width: int = 48) -> Table:
     """One compact table across sections: an item a row, its status and a one-line summary."""
     table = Table(title=title, title_justify="left")
-    for col in ("section", "item", "status", "summary", "since", "certainty"):
-        table.add_column(col, overflow="ellipsis" if col == "summary" else "fold", no_wrap=col == "summary",
-                         max_width=width + 2 if col == "summary" else 40)
+    table.add_column("item", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("summary", no_wrap=True, overflow="ellipsis", max_width=width)
+    table.add_column("since", no_wrap=True)
     for section in sections:
         for item in doc[section]:
-            parts = [_cell(item[f]) for f in _SUMMARY_FIELDS[section] if item.get(f) not in (None, [], {})]
-            summary = "; ".join(parts)
-            if len(summary) > width:
-                summary = summary[: width - 1] + "…"
-            table.add_row(section, item_key(section, item), str(item.get("status", "")), summary,
-                          str(item["since"]), str(item["certainty"]))
+            summary = "; ".join(cell(item[f]) for f in _SUMMARY_FIELDS[section] if item.get(f) not in (None, [], {}))
+            table.add_row(f"{section}:{item_key(section, item)}", str(item.get("status", "")), summary,
+                          str(item["since"]))
     return table
 
 
 def streams_table(streams: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(title=f"streams ({len(streams)})")
-    for name in ("stream", "version", "events", "last position"):
-        table.add_column(name, justify="left" if name == "stream" else "right")
+    table = Table(title=f"streams ({len(streams)})", title_justify="left")
+    table.add_column("stream", no_wrap=True)
+    for name in ("version", "events", "last position"):
+        table.add_column(name, justify="right", no_wrap=True)
     for s in streams:
         table.add_row(s["name"], str(s["version"]), str(s["events"]), str(s["last_position"]))
     return table

@@ -3,123 +3,127 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from typing import Annotated
 
-import orjson
 import typer
 
-from ledger.api import Ledger, safe_url
-from ledger.cli.common import (
-    AsOfOpt,
-    Format,
-    FormatOpt,
-    KnownOpt,
-    _null,
-    app,
-    emit_json,
-    err,
-    error,
-    fmt_of,
-    guarded,
-    opened,
-    out,
-    progress_bar,
-    read_input,
-)
-from ledger.errors import LedgerError
+from ledger.cli.common import AsOfOpt, DbOpt, FormatOpt, KnownOpt, app, db_url, error, guarded, note, opened, out, say
+from ledger.errors import bad_argument
 
 
 @app.command()
 @guarded
-def init(ctx: typer.Context) -> None:
-    """Create or upgrade the schema (Alembic migrations); no event is lost.
+def init(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Create or upgrade the schema (Alembic migrations); no event is lost. Safe to run several at once.
 
     Example:
 
-        alliance-ledger --db sqlite:///alliances.db init
+    \b
+        alliance-ledger --db alliances.db init
     """
-    before, after = Ledger.init(ctx.obj["db"])
-    shown = safe_url(ctx.obj["db"])
+    from ledger.api import Ledger, safe_url
+
+    url = db_url(ctx, db)[0]
+    before, after = Ledger.init(url)
+    shown = safe_url(url)
     if before == after:
-        err.print(f"{shown}: schema is up to date (revision {after})")
+        note(f"{shown}: schema is up to date (revision {after})")
     else:
-        err.print(f"{shown}: schema {'created' if before is None else 'upgraded from ' + before} "
-                  f"at revision {after}")
+        note(f"{shown}: schema {'created' if before is None else 'upgraded from ' + before} at revision {after}")
 
 
 @app.command()
 @guarded
 def append(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="JSON array or JSON Lines file; - for standard input")] = "-",
-    expected_version: Annotated[int | None, typer.Option("--expected-version", help="fail with exit 3 unless the "
-                                                         "stream is at this version")] = None,
-    stream: Annotated[str | None, typer.Option("--stream", help="stream for events that name none")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate only; write nothing")] = False,
-    fmt: FormatOpt = None,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="JSON array or JSON Lines; - for standard input")] = "-",
+    expected_version: Annotated[int | None, typer.Option("--expected-version", metavar="N", help="fail with exit 3 "
+                                                         "unless the stream is at version N")] = None,
+    stream: Annotated[str | None, typer.Option("--stream", metavar="STREAM", help="stream of events that name "
+                                               "none")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check everything; write nothing")] = False,
+    positions: Annotated[bool, typer.Option("--positions", help="list each event's position (JSON: ids and "
+                                            "positions)")] = False,
+    fmt: FormatOpt = None, db: DbOpt = None,
 ) -> None:
-    """Validate all events, then append them atomically (all or nothing); print their positions.
+    """Validate every event, then append them atomically (all or nothing).
 
     Example:
 
-        alliance-ledger append events.jsonl
-
-        cat events.json | alliance-ledger append - --stream microsoft-openai --expected-version 3
+    \b
+        alliance-ledger --db alliances.db append events.jsonl
+        cat more.json | alliance-ledger --db alliances.db append - --stream microsoft-openai --expected-version 2
     """
+    from ledger.cli.inputs import progress_bar, read_input
+    from ledger.cli.output import choose
+
+    word = choose(fmt, ("table", "json"))
     items = read_input(file)
     missing = [i for i, e in enumerate(items) if isinstance(e, dict) and not e.get("source")]
     if missing:
-        err.print(f"warning: {len(missing)} event(s) have no source (first: event {missing[0]}); "
-                  "a ledger people cite should say where each fact comes from")
-    with opened(ctx) as lg, err.status(f"appending {len(items)} events…") if sys.stderr.isatty() else _null():
-        result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run)
-    if fmt_of(fmt) is Format.json:
-        emit_json(result.to_dict())
+        note(f"warning: {len(missing)} event(s) have no source (first: event {missing[0] + 1}); a ledger people "
+             "cite should say where each fact comes from")
+    with opened(ctx, db) as lg, progress_bar("appending" if not dry_run else "checking", len(items)) as tick:
+        result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run, progress=tick)
+    if word == "json":
+        import orjson
+
+        sys.stdout.write(orjson.dumps(result.to_dict(positions), option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     verb = "would append" if dry_run else "appended"
-    out.print(f"{verb} {result.appended} event(s), {result.existing} already present; head position "
-              f"{result.head}, last hash {result.last_hash[:16]}…")
-    pairs = list(zip(result.ids, result.positions, strict=True))
-    for eid, pos in pairs[:10] if len(pairs) > 20 else pairs:
-        out.print(f"  {pos if pos is not None else '-':>8}  {eid}")
-    if len(pairs) > 20:
-        out.print(f"  … and {len(pairs) - 10} more (--format json lists them all)")
+    span = (f" at positions {result.first_position}–{result.last_position}" if result.first_position is not None
+            and not dry_run else "")
+    say(f"{verb} {result.appended} event(s), {result.existing} already present{span}; head position "
+                f"{result.head}, last hash {result.last_hash[:16]}…")
+    if positions:
+        for eid, pos in zip(result.ids, result.positions, strict=True):
+            say(f"  {pos if pos is not None else '-':>8}  {eid}")
 
 
 @app.command()
 @guarded
 def verify(
     ctx: typer.Context,
-    print_head: Annotated[bool, typer.Option("--print-head", help="print 'POSITION:HASH' of the head to publish")] = False,
-    anchor: Annotated[str | None, typer.Option("--anchor", help="POSITION:HASH published earlier; fail if it differs")] = None,
-    fmt: FormatOpt = None,
+    print_head: Annotated[bool, typer.Option("--print-head", help="print POSITION:HASH of the head, to publish")] = False,
+    anchor: Annotated[str | None, typer.Option("--anchor", metavar="POSITION:HASH", help="a head published earlier: "
+                                               "fail if it is gone or differs")] = None,
+    fmt: FormatOpt = None, db: DbOpt = None,
 ) -> None:
-    """Recompute the hash chain, positions and stream versions; exit 1 naming the first bad event.
+    """Recompute the hash chain, positions, stream versions and derived data; exit 1 naming the first bad event.
 
     Example:
 
-        alliance-ledger verify
-
-        alliance-ledger verify --anchor "$(cat published-head.txt)"
+    \b
+        alliance-ledger --db alliance-ledger-demo.db verify
+        alliance-ledger --db alliance-ledger-demo.db verify --print-head > head.txt
+        alliance-ledger --db alliance-ledger-demo.db verify --anchor "$(cat head.txt)"
     """
+    import re
+
+    from ledger.cli.inputs import progress_bar
+    from ledger.cli.output import choose
+
+    word = choose(fmt)
     pin = None
     if anchor:
-        pos, _, digest = anchor.partition(":")
-        if not pos.isdigit() or len(digest) != 64:
-            raise LedgerError("--anchor takes POSITION:HASH as printed by `verify --print-head`")
-        pin = (int(pos), digest)
-    with opened(ctx) as lg:
-        tty = sys.stderr.isatty()
-        with err.status("verifying…") if tty else _null() as status:
-            report = lg.verify(pin, progress=(lambda n: status.update(f"verified {n} events…")) if status else None)
+        match = re.fullmatch(r"([0-9]{1,30}):([0-9a-f]{64})", anchor.strip(), re.ASCII)
+        if not match:
+            raise bad_argument("anchor", "--anchor takes POSITION:HASH as printed by `verify --print-head`")
+        pin = (int(match[1]), match[2])
+    with opened(ctx, db) as lg, progress_bar("verifying", lg.count()) as tick:
+        report = lg.verify(pin, progress=tick)
+    doc = report.to_dict()
     if print_head and report.ok:
         sys.stdout.write(f"{report.head_position}:{report.head_hash}\n")
-    elif fmt_of(fmt) is Format.json:
-        emit_json(report.to_dict())
+    elif word in ("json", "jsonl", "csv"):
+        _records(doc, word)
     elif report.ok:
-        out.print(f"ok: {report.events} events in {report.streams} streams; head {report.head_position} "
-                  f"hash {report.head_hash}")
+        say(f"ok: {report.events} events in {report.streams} streams; head {report.head_position} "
+                    f"hash {report.head_hash}")
+    else:
+        from ledger.cli.event_tables import verify_table
+
+        out().print(verify_table(doc))
     if not report.ok:
         first = report.problems[0]
         error(f"at position {first['position']} (id {first['id']!r}): {first['problem']}"
@@ -127,82 +131,105 @@ def verify(
         raise typer.Exit(1)
 
 
+def _records(doc: dict, word: str) -> None:
+    """verify's report as JSON, or its problems as jsonl or csv records."""
+    from ledger.cli import output
+    from ledger.read.documents import Document
+
+    report = Document(doc)
+    output.emit(report, word, table=lambda d: None, records=output.list_records(doc, "problems"))
+
+
 @app.command()
 @guarded
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl (the whole ledger, lossless), ftm (the state as "
-                                     "FollowTheMoney entities) or bods (the state as BODS 0.4 statements)")] = "jsonl",
-    output: Annotated[str, typer.Option("--output", "-o", help="file to write; - for standard output")] = "-",
-    as_of: AsOfOpt = None, known_at: KnownOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="jsonl (every event, lossless), ftm "
+                                     "(the state as FollowTheMoney entities) or bods (the state as BODS 0.4)")] = "jsonl",
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="file to write; - for standard "
+                                        "output")] = "-",
+    as_of: AsOfOpt = None, known_at: KnownOpt = None, db: DbOpt = None,
 ) -> None:
     """Write the whole ledger (jsonl), or the state as of a date as FollowTheMoney or BODS 0.4.
 
     Example:
 
-        alliance-ledger export > ledger.jsonl
-
-        alliance-ledger export --format ftm --as-of 2025-11-01 -o alliances.ftm.jsonl
-
-        alliance-ledger export --format bods -o alliances.bods.json
+    \b
+        alliance-ledger --db alliance-ledger-demo.db export -o ledger.jsonl
+        alliance-ledger --db alliance-ledger-demo.db export --format ftm --as-of 2025-11 -o alliances.ftm.jsonl
+        alliance-ledger --db alliance-ledger-demo.db export --format bods -o alliances.bods.json
     """
-    fmt = fmt.lower()
-    if fmt not in ("jsonl", "ftm", "bods"):
-        raise LedgerError(f"--format {fmt!r}: choose jsonl, ftm or bods")
-    if fmt == "jsonl" and (as_of is not None or known_at is not None):
-        raise LedgerError("--as-of and --known-at apply to --format ftm and bods; jsonl exports every event")
-    with opened(ctx) as lg, (nullcontext(sys.stdout.buffer) if output == "-" else lg.output_file(output)) as fh:
-        if fmt == "jsonl":
+    from contextlib import nullcontext
+
+    from ledger.cli.output import choose
+
+    word = choose(fmt, ("jsonl", "ftm", "bods"))
+    if word == "jsonl" and (as_of is not None or known_at is not None):
+        raise bad_argument("as_of", "--as-of and --known-at apply to --format ftm and bods; jsonl exports every event")
+    with opened(ctx, db) as lg, (nullcontext(sys.stdout.buffer) if output == "-" else lg.output_file(output)) as fh:
+        if word == "jsonl":
             count = lg.export(fh)
-            err.print(f"exported {count} events") if sys.stderr.isatty() else None
-        elif fmt == "ftm":
+            what = "events"
+        elif word == "ftm":
             from ledger.interop import export_ftm
 
             count = export_ftm(lg, fh, as_of=as_of, known_at=known_at)
-            err.print(f"exported {count} FollowTheMoney entities") if sys.stderr.isatty() else None
+            what = "FollowTheMoney entities"
         else:
             from ledger.interop import export_bods
 
             for warning in export_bods(lg, fh, as_of=as_of, known_at=known_at):
-                err.print(f"warning: {warning}", soft_wrap=True)
+                note(f"warning: {warning}")
+            count, what = -1, ""
         fh.flush()
+    if count >= 0 and sys.stderr.isatty():
+        note(f"exported {count} {what}")
 
 
 @app.command("import")
 @guarded
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(help="a file written by export (- for standard input); with --format "
-                                               "bods, BODS files (JSON array or JSON Lines), read as one series")],
-    fmt: Annotated[str, typer.Option("--format", help="jsonl (an export, into an empty ledger) or bods")] = "jsonl",
-    stream: Annotated[str, typer.Option("--stream", help="stream of the events a BODS import appends")] = "bods",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="bods: validate and print the events; write nothing")] = False,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="an export (- for standard input); with "
+                                               "--format bods, BODS files read as one series")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="jsonl (an export, into an empty "
+                                     "ledger) or bods")] = "jsonl",
+    stream: Annotated[str, typer.Option("--stream", metavar="STREAM", help="stream of the events a BODS import "
+                                        "appends")] = "bods",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="bods: check and print the events; write nothing")] = False,
+    db: DbOpt = None,
 ) -> None:
     """Restore an export into an empty ledger, or append BODS 0.4 statements as events.
 
     Example:
 
-        alliance-ledger --db sqlite:///copy.db import ledger.jsonl
-
-        alliance-ledger import --format bods register-2019.json register-2021.json
+    \b
+        alliance-ledger --db alliance-ledger-demo.db export -o ledger.jsonl
+        alliance-ledger --db copy.db import ledger.jsonl
+        alliance-ledger --db register.db import --format bods tecido.json
     """
-    fmt = fmt.lower()
-    if fmt == "bods":
-        _import_bods(ctx, files, stream, dry_run)
+    from ledger.cli.output import choose
+
+    word = choose(fmt, ("jsonl", "bods"))
+    if word == "bods":
+        _import_bods(ctx, db, files, stream, dry_run)
         return
-    if fmt != "jsonl":
-        raise LedgerError(f"--format {fmt!r}: choose jsonl or bods")
     if len(files) != 1 or dry_run:
-        raise LedgerError("--format jsonl restores one export file (no --dry-run)")
+        raise bad_argument("file", "--format jsonl restores one export file (and has no --dry-run)")
+    from ledger.cli.inputs import progress_bar, read_input
+
     items = read_input(files[0])
-    with opened(ctx, init=True) as lg, progress_bar("importing", len(items)) as tick:
+    with opened(ctx, db, init=True) as lg, progress_bar("importing", len(items)) as tick:
         result = lg.import_envelopes(items, progress=tick)
-    err.print(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
+    note(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
 
 
-def _import_bods(ctx: typer.Context, files: list[str], stream: str, dry_run: bool) -> None:
+def _import_bods(ctx: typer.Context, db: str | None, files: list[str], stream: str, dry_run: bool) -> None:
     from pathlib import Path
 
+    import orjson
+
+    from ledger.errors import LedgerError
     from ledger.interop import import_bods
 
     blobs = []
@@ -213,31 +240,33 @@ def _import_bods(ctx: typer.Context, files: list[str], stream: str, dry_run: boo
             raise LedgerError(f"{name}: no such file")
         else:
             blobs.append((name, Path(name).read_bytes()))
-    with opened(ctx, init=True) as lg:
+    with opened(ctx, db, init=True) as lg:
         done = import_bods(lg, blobs, stream=stream, dry_run=dry_run)
     for warning in done.warnings:
-        err.print(f"warning: {warning}", soft_wrap=True)
+        note(f"warning: {warning}")
     if dry_run:
         for event in done.events:
             sys.stdout.write(orjson.dumps(event).decode() + "\n")
     verb = "would append" if dry_run else "appended"
-    err.print(f"{verb} {done.result.appended} event(s) from {len(blobs)} BODS file(s), {done.result.existing} "
-              f"already present; head {done.result.head}")
+    note(f"{verb} {done.result.appended} event(s) from {len(blobs)} BODS file(s), {done.result.existing} "
+         f"already present; head {done.result.head}")
 
 
 @app.command()
 @guarded
 def rebuild(
     ctx: typer.Context,
-    count: Annotated[int, typer.Option("--count", help="how many checkpoints, spread over the effective dates")] = 8,
+    count: Annotated[int, typer.Option("--count", metavar="N", help="how many checkpoints, spread over the "
+                                       "effective dates (1 to 1000)")] = 8,
+    db: DbOpt = None,
 ) -> None:
     """Recreate the fold checkpoints that make `state --as-of` fast (derived data; safe to rerun).
 
     Example:
 
-        alliance-ledger rebuild --count 12
+    \b
+        alliance-ledger --db alliance-ledger-demo.db rebuild --count 12
     """
-    with opened(ctx) as lg:
+    with opened(ctx, db) as lg:
         made = lg.rebuild(count)
-    err.print(f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: "
-              + ", ".join(day for day, _ in made))
+    note(f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: " + ", ".join(day for day, _ in made))

@@ -13,6 +13,7 @@ import pydantic
 from uuid6 import uuid7
 
 from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Envelope, Event, to_documents
+from ledger.core.messages import message_for
 from ledger.errors import Problem, ValidationError
 
 
@@ -30,18 +31,10 @@ def _problem(error: Mapping[str, Any], raw: list[Any]) -> Problem:
         rest = rest[1:]  # the union tag pydantic puts in the path
     item = raw[index] if index is not None and index < len(raw) else None
     event_id = item.get("id") if isinstance(item, Mapping) and isinstance(item.get("id"), str) else None
-    kind = error["type"]
-    message = error["msg"].removeprefix("Value error, ")
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return Problem(index, event_id, "type", f"{_shown(item, 'type')} is not an event type; valid types: "
                        + ", ".join(EVENT_TYPES))
-    if kind == "extra_forbidden":
-        message = "unknown field (not part of this event type; check the spelling)"
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind == "model_type" or kind == "dict_type":
-        message = f"expected a JSON object, got {type(error.get('input')).__name__}"
-    return Problem(index, event_id, _field_path(rest), message)
+    return Problem(index, event_id, _field_path(rest), message_for(error))
 
 
 def _shown(item: Any, key: str) -> str:
@@ -100,7 +93,7 @@ def prepare(events: Iterable[Any], default_stream: str | None = None) -> list[di
     problems = []
     for i, doc in enumerate(docs):
         if doc["id"] in seen:
-            problems.append(Problem(i, doc["id"], "id", f"the same id is used by event {seen[doc['id']]} of this batch"))
+            problems.append(Problem(i, doc["id"], "id", f"the same id is used by event {seen[doc['id']] + 1} of this batch"))
         seen.setdefault(doc["id"], i)
         # recorded_by is stored in a text column of its own, which PostgreSQL refuses NUL in: refuse it on every engine
         if doc["recorded_by"] is not None and "\x00" in doc["recorded_by"]:

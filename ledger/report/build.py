@@ -235,12 +235,12 @@ def _sample_stake(out: dict[tuple[str, str, str], list[StakePoint]], item: Mappi
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader
 
+    from ledger.core.display import money as money_text
     from ledger.report.lifecharts import words
-    from ledger.report.model import _money
 
     env = Environment(loader=PackageLoader("ledger.report", "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["money"] = _money
+    env.filters["money"] = money_text
     env.filters["words"] = words
     return env
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ledger.core.display import money as money_text
 from ledger.report.charts import _t
 from ledger.report.lifecharts import joined, lane_label, lifeline_figure, lines_of, terms_text, words, wrap
-from ledger.report.model import _money
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -34,7 +34,7 @@ def partnership_details(line: Lifeline, period: Period) -> list[str]:
         ended = f"ended by {_t(item['ended_by'])} on {_t(item.get('ended_on'))}"
     return lines_of(
         f"{_t(joined(item['parties'], ' + '))} · {_t(words(item['kind']))}",
-        wrap("money", _money(item.get("money"))), wrap("until", item.get("until")),
+        wrap("money", money_text(item.get("money"))), wrap("until", item.get("until")),
         wrap("summary", item.get("summary")), wrap("terms", terms_text(item.get("terms"))),
         wrap("reason", item.get("reason")) if period.status == "ended" else "", ended,
     )

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from events import CERTAINTY_RANK, check_date, date_sort_key, period_end
+from ledger.core.display import money as money_text
+from ledger.core.display import stake as stake_text
 from ledger.errors import bad_argument
 
 _SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -158,28 +160,13 @@ def supersession_marks(envs: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str
     return marks
 
 
-def _money(m: Mapping[str, Any] | None) -> str:
-    if not m:
-        return ""
-    amount = Decimal(str(m["amount"]))
-    return f"{'~' if m.get('approximate') else ''}{amount:,} {m['currency']}"
-
-
-def _stake(s: Mapping[str, Any] | None) -> str:
-    if not s:
-        return "no stake"
-    pct = f"{s['exact']}%" if s.get("exact") is not None else f"{s.get('min')}–{s.get('max')}%"
-    basis = s.get("basis") or "equity"
-    return pct if basis == "equity" else f"{pct} ({basis.replace('_', ' ')})"
-
-
 def _fields(d: Mapping[str, Any], skip: tuple[str, ...]) -> str:
     parts = []
     for k, v in d.items():
         if k in skip:
             continue
         if isinstance(v, Mapping) and "amount" in v:
-            v = _money(v)
+            v = money_text(v)
         elif isinstance(v, list):
             v = ", ".join(map(str, v))
         elif isinstance(v, Mapping):
@@ -204,10 +191,10 @@ def _summary(t: str, d: Mapping[str, Any]) -> str:
         return f"{d['party']} restructured{' (' + extra + ')' if extra else ''}: {d['summary']}"
     if t == "InvestmentMade":
         extra = ", ".join(x for x in (d.get("instrument"), d.get("round")) if x)
-        valuation = f", post-money {_money(d['post_money_valuation'])}" if d.get("post_money_valuation") else ""
-        return f"{d['investor']} → {d['investee']}: {_money(d['money'])}{' (' + extra + ')' if extra else ''}{valuation}"
+        valuation = f", post-money {money_text(d['post_money_valuation'])}" if d.get("post_money_valuation") else ""
+        return f"{d['investor']} → {d['investee']}: {money_text(d['money'])}{' (' + extra + ')' if extra else ''}{valuation}"
     if t == "StakeChanged":
-        return f"{d['holder']} holds {_stake(d['stake'])} of {d['issuer']}"
+        return f"{d['holder']} holds {stake_text(d['stake'])} of {d['issuer']}"
     if t == "RightGranted":
         ends = "".join(f"; {k.replace('_', ' ')} {d[k]}" for k in ("until", "ends_when", "restricted_when") if d.get(k))
         return f"{d['right']}: {d['grantor']} grants {d['holder']} {d['kind'].replace('_', ' ')} — {d['scope']}{ends}"
@@ -223,8 +210,8 @@ def _summary(t: str, d: Mapping[str, Any]) -> str:
     if t == "ConditionMet":
         return f"condition {d['condition']} met"
     if t == "PartnershipFormed":
-        money = f", {_money(d['money'])}" if d.get("money") else ""
-        return f"{d['partnership']}: {' + '.join(d['parties'])} ({d['kind'].replace('_', ' ')}{money}) — {d['summary']}"
+        paid = f", {money_text(d['money'])}" if d.get("money") else ""
+        return f"{d['partnership']}: {' + '.join(d['parties'])} ({d['kind'].replace('_', ' ')}{paid}) — {d['summary']}"
     if t == "AgreementSigned":
         sup = f"; supersedes {', '.join(d['supersedes'])}" if d.get("supersedes") else ""
         return f"{d['agreement']}: {d['title']} ({', '.join(d['parties'])}; {'binding' if d['binding'] else 'non-binding'}{sup})"

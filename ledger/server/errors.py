@@ -51,7 +51,7 @@ class ApiError(Exception):
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
-    return {"index": p.index, "id": p.event_id, "field": p.field, "message": p.message}
+    return p.to_dict()
 
 
 def error_response(status: int, message: str, problems: Iterable[Problem] = (),

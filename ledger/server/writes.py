@@ -58,4 +58,4 @@ async def append(request: Request, expected_version: Annotated[int | None, Query
     except ValidationError as exc:
         return ledger_error_response(exc, invalid_status=422)
     status = 201 if result.appended and not result.dry_run else 200
-    return json_response(result.to_dict(), status)
+    return json_response(result.to_dict(positions=True), status)

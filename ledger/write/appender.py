@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from events import CURRENT_SCHEMA_VERSION, date_sort_key, iter_refs
+from events import date_sort_key, iter_refs
+from events.upcast import CURRENT_SCHEMA_VERSION
 from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, seal
 from ledger.core.rules import Catalog, Key, target_id
 from ledger.errors import ConflictError, Problem, ValidationError
@@ -23,7 +24,13 @@ from ledger.store.rows import BUCKET, row_values
 
 @dataclass(frozen=True)
 class AppendResult:
-    """Where each given event now stands. ``existing`` counts idempotent no-ops."""
+    """Where the batch's events now stand.
+
+    ``positions`` and ``ids`` follow the batch (a no-op retry reports the existing positions);
+    ``first_position``/``last_position`` are the batch's own (None for a dry run of new events);
+    ``head`` and ``last_hash`` are the ledger's after the append; ``appended`` new events and
+    ``existing`` idempotent no-ops; ``streams`` the versions of the streams written to.
+    """
 
     positions: list[int | None]
     ids: list[str]
@@ -34,9 +41,23 @@ class AppendResult:
     dry_run: bool = False
     streams: dict[str, int] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Shallow (``dataclasses.asdict`` deep-copies: 0.2 s for a 100,000-event result)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    @property
+    def first_position(self) -> int | None:
+        return min((p for p in self.positions if p is not None), default=None)
+
+    @property
+    def last_position(self) -> int | None:
+        return max((p for p in self.positions if p is not None), default=None)
+
+    def to_dict(self, positions: bool = False) -> dict[str, Any]:
+        """Counts, the batch's first and last positions, the head and stream versions; each
+        event's id and position too with ``positions`` (a 200,000-event append printed 5 MB)."""
+        doc: dict[str, Any] = {"appended": self.appended, "existing": self.existing, "dry_run": self.dry_run,
+                               "first_position": self.first_position, "last_position": self.last_position,
+                               "head": self.head, "last_hash": self.last_hash, "streams": self.streams}
+        if positions:
+            doc["ids"], doc["positions"] = self.ids, self.positions
+        return doc
 
 
 class Appender:
@@ -96,7 +117,8 @@ class Appender:
             stream = new[0][1]["stream"]
             current = self._catalog.streams.get(stream, 0)
             if current != expected:
-                raise ConflictError(f"stream {stream!r} is at version {current}, not the expected {expected}; "
+                raise ConflictError(stream=stream, expected=expected, actual=current, message=
+                                    f"stream {stream!r} is at version {current}, not the expected {expected}; "
                                     "nothing was written: re-read the stream and retry")
         rows, party_rows = self._check_and_build(w, new, head, last_hash, last_ts, positions, progress=progress)
         if dry_run:
@@ -116,6 +138,7 @@ class Appender:
         positions: list[int | None] = [None] * len(docs)
         new = []
         problems = []
+        first: dict[str, Any] | None = None
         for i, doc in enumerate(docs):
             old = stored.get(doc["id"])
             if old is None:
@@ -123,11 +146,14 @@ class Appender:
             elif {k: old[k] for k in INPUT_FIELDS} == doc:
                 positions[i] = old["position"]
             else:
-                problems.append(f"event {i}: id {doc['id']!r} already exists at position {old['position']} "
+                first = first or old
+                problems.append(f"event {i + 1}: id {doc['id']!r} already exists at position {old['position']} "
                                 "with different content")
         if problems:
+            assert first is not None
             raise ConflictError("; ".join(problems[:10]) + "; nothing was written (use a new id, or append a "
-                                "correction with `corrects` to change a recorded fact)")
+                                "correction with `corrects` to change a recorded fact)",
+                                event_id=first["id"], position=first["position"], stream=first["stream"])
         return positions, new
 
     def _check_and_build(

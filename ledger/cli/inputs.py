@@ -1,0 +1,54 @@
+"""Reading the events a command is given: a file or ``-`` (standard input), strictly (see
+:mod:`ledger.core.jsontext`), and a progress bar for long appends and imports on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ledger.core.jsontext import parse_text
+from ledger.errors import LedgerError
+
+
+def read_input(file: str) -> list[Any]:
+    if file == "-":
+        return parse_text(sys.stdin.buffer.read(), "standard input")
+    path = Path(file)
+    if path.is_dir() or not path.exists():
+        raise LedgerError(f"{file}: no such file")
+    return parse_text(path.read_bytes(), file)
+
+
+@contextmanager
+def progress_bar(verb: str, total: int | None, threshold: int = 10_000) -> Iterator[Callable[[int], None] | None]:
+    """A bar with the count, the rate and the time left, on a terminal, for work big enough to
+    wait for (``total`` events or more than ``threshold``); nothing in a pipe. Yields the
+    callback that advances it (events done so far)."""
+    if not sys.stderr.isatty() or (total is not None and total < threshold):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ledger.cli.common import err
+
+    columns = (TextColumn(f"{verb}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]} events/s"), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=err(), transient=True) as bar:
+        task = bar.add_task(verb, total=total, rate="…")
+        started = [0.0]
+
+        def tick(done: int) -> None:
+            import time
+
+            now = time.monotonic()
+            if not started[0]:
+                started[0] = now
+            elapsed = now - started[0]
+            rate = f"{done / elapsed:,.0f}" if elapsed > 0.5 else "…"
+            bar.update(task, completed=done, rate=rate)
+
+        tick(0)
+        yield tick
