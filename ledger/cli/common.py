@@ -28,6 +28,16 @@ DEFAULT_DB = "sqlite:///alliance-ledger.db"  # ledger.api.DEFAULT_URL (checked b
 DB_HELP = "the ledger: a SQLite file path (demo.db), a sqlite:/// or postgresql:// URL [env ALLIANCE_LEDGER_DB; " \
           f"default {DEFAULT_DB}]"
 
+def _no_python_types_in_help() -> None:
+    """Typer prints a parameter's Python type after its metavar (``FILE <str>``, ``[FROM TO]
+    <list[str]>``); the metavar already says what to give, and the reader is not writing Python."""
+    from typer.core import TyperArgument
+
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign,assignment]
+
+
+_no_python_types_in_help()
+
 app = typer.Typer(
     help="An event-sourced, bitemporal ledger of corporate alliances: append sourced events, ask what held as of "
     "any date and as the ledger knew it at any moment, and audit every value.\n\n"
@@ -141,6 +151,12 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
         except LedgerError as exc:
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader stopped early (``| head``): it has what it wanted. Quiet, like git and
+            # sqlite-utils; stdout goes to /dev/null so the interpreter's final flush cannot fail.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:
             error(f"{exc.filename + ': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}")
             raise typer.Exit(2) from None

@@ -43,7 +43,7 @@ def report(
 @guarded
 def demo(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help=f"where to build the demo ledger (default {DEMO_DB})")] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="PATH", help=f"where to build the demo ledger (default {DEMO_DB})")] = None,
 ) -> None:
     """Load the bundled Microsoft–OpenAI dataset (sourced, fact-checked) and show the alliance at several dates.
 
