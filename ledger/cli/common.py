@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ledger.api import Ledger
 
 DEFAULT_DB = "sqlite:///alliance-ledger.db"  # ledger.api.DEFAULT_URL (checked by a test; not imported: start-up)
+DEMO_DB = "alliance-ledger-demo.db"  # where `alliance-ledger demo` builds its ledger
 DB_HELP = "the ledger: a SQLite file path (demo.db), a sqlite:/// or postgresql:// URL [env ALLIANCE_LEDGER_DB; " \
           f"default {DEFAULT_DB}]"
 
@@ -99,8 +100,17 @@ def db_url(ctx: typer.Context, db: str | None = None) -> tuple[str, bool]:
 @contextmanager
 def opened(ctx: typer.Context, db: str | None = None, init: bool = False) -> Iterator[Ledger]:
     from ledger.api import Ledger
+    from ledger.errors import SchemaVersionError
 
-    with Ledger.open(db_url(ctx, db)[0], init=init) as lg:
+    url, named = db_url(ctx, db)
+    try:
+        lg = Ledger.open(url, init=init)
+    except SchemaVersionError as exc:
+        if named or init or not os.path.exists(DEMO_DB):
+            raise
+        # `alliance-ledger demo` then `alliance-ledger state`: the new user's first two commands
+        raise SchemaVersionError(f"{exc}; or, for the demo ledger built here, add --db {DEMO_DB}") from None
+    with lg:
         yield lg
 
 
@@ -111,8 +121,16 @@ def out() -> Console:
     MarkupError; "[bold red]" in data was rendered)."""
     from rich.console import Console
 
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False,
-                   width=None if sys.stdout.isatty() else 80)
+    class Quiet(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader closed the pipe (``| head``): it has what it wanted; exit 0 quietly,
+            as for the other formats (Rich's own default exits 1)."""
+            self.quiet = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0)
+
+    return Quiet(highlight=False, markup=False, emoji=False, soft_wrap=False,
+                 width=None if sys.stdout.isatty() else 80)
 
 
 @functools.cache

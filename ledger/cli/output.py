@@ -93,6 +93,9 @@ def _csv(rows: Iterable[Mapping[str, Any]]) -> None:
     columns: dict[str, None] = {}
     for row in flat:
         columns.update(dict.fromkeys(row))
+    for name in list(columns):  # a null object ("stake": null) where other rows have stake.exact...
+        if any(other.startswith(name + ".") for other in columns) and all(row.get(name) is None for row in flat):
+            del columns[name]    # ... is those columns left empty, not a column of its own
     writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(flat)

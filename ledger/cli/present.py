@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import DbOpt, PartyOpt, app, guarded, note, opened, out
-
-DEMO_DB = "alliance-ledger-demo.db"
+from ledger.cli.common import DEMO_DB, DbOpt, PartyOpt, app, guarded, note, opened, out
 
 
 @app.command()

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ledger.cli import app
 from tests.samples import basic, investment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BODS = ROOT.parent / "shared" / "data" / "bods-examples"
 runner = CliRunner()
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from ledger.cli import app
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
@@ -174,6 +174,10 @@ def test_a_reader_that_stops_early_is_not_an_error(demo: str) -> None:
                             f"{sys.executable} -m ledger state --db {demo} --format json | head -c 10"],
                            capture_output=True, text=True, env=_child_env())
     assert piped.returncode == 0 and piped.stderr == ""
+    table = subprocess.run(["bash", "-o", "pipefail", "-c",
+                            f"{sys.executable} -m ledger history --db {demo} --format table | head -n 2"],
+                           capture_output=True, text=True, env=_child_env())
+    assert table.returncode == 0 and table.stderr == ""
 
 
 def test_a_read_on_sqlite_loads_no_heavy_module(demo: str) -> None:
