@@ -29,7 +29,7 @@ from ledger.write.appender import Appender, AppendResult
 from projections import FoldError, gc_paused
 
 __all__ = ["DEFAULT_URL", "AppendResult", "Diff", "Document", "History", "Ledger", "State", "Streams", "Trail",
-           "VerifyReport", "safe_url"]
+           "VerifyReport", "safe_url", "sqlite_file"]
 
 DEFAULT_URL = "sqlite:///alliance-ledger.db"
 """The ledger a bare ``Ledger.open()`` or ``alliance-ledger`` (no ``--db``) uses."""

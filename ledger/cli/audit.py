@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOfOpt, CertOpt, DbOpt, FormatOpt, KnownOpt, app, guarded, note, opened, out
+from ledger.cli.common import (
+    AsOfOpt,
+    CertOpt,
+    DbOpt,
+    FormatOpt,
+    KnownOpt,
+    app,
+    guarded,
+    note,
+    note_empty_belief,
+    opened,
+    out,
+)
 
 
 @app.command()
@@ -38,6 +50,7 @@ def trail(
 
     with opened(ctx, db) as lg:
         doc = lg.trail(item, field, date_from, date_to, known_at, min_certainty)
+        note_empty_belief(lg, known_at, doc)
 
     def table(d: dict) -> None:
         from ledger.cli.event_tables import trail_tables

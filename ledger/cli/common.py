@@ -145,6 +145,16 @@ def say(message: str) -> None:
     out().print(message, soft_wrap=True)
 
 
+def note_empty_belief(lg: Ledger, known_at: object, *docs: Any) -> None:
+    """``--known-at`` before the first recording is a true answer (the ledger knew nothing then),
+    but rarely what was meant (the demo records every event on the day it is loaded): say so."""
+    if known_at is None or any(d["known_at"]["position"] for d in docs) or not lg.count():
+        return
+    first = next(iter(lg.events(upto=1)))["recorded_at"]
+    note(f"note: the ledger had recorded nothing by --known-at {known_at} (its first event was recorded at "
+         f"{first}); --known-at is when the ledger learned a fact, --as-of when the fact held")
+
+
 def note(message: str) -> None:
     """A line for the person at the terminal (on stderr, so pipes keep only the answer)."""
     err().print(message, soft_wrap=True)

@@ -20,6 +20,7 @@ from ledger.cli.common import (
     SectionOpt,
     app,
     guarded,
+    note_empty_belief,
     opened,
     out,
 )
@@ -52,6 +53,7 @@ def state(
 
     with opened(ctx, db) as lg:
         doc = lg.state(as_of, known_at, min_certainty, party, active)
+        note_empty_belief(lg, known_at, doc)
 
     def table(d: dict) -> None:
         from ledger.cli.tables import state_tables
@@ -198,6 +200,7 @@ def explain(
 
     with opened(ctx, db) as lg:
         doc = lg.explain(item, as_of, known_at, min_certainty)
+        note_empty_belief(lg, known_at, doc)
 
     def records(chosen: str | None) -> tuple[str | None, list]:
         d = doc.to_dict()

@@ -68,8 +68,10 @@ def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
         rows += [("-", item_key(section, i), "removed", details(section, i)) for i in change.get("removed", [])]
         for ch in change.get("changed", []):
             key = "/".join(str(v) for v in ch["key"].values())
-            for fld, val in ch["changes"].items():
-                rows.append(("~", key, fld, f"{cell(val['before']) or '∅'} → {cell(val['after']) or '∅'}"))
+            by = ("\nby: " + ", ".join(ch["events"])) if ch["events"] else ""
+            for n, (fld, val) in enumerate(ch["changes"].items(), 1):
+                rows.append(("~", key, fld, f"{cell(val['before']) or '∅'} → {cell(val['after']) or '∅'}"
+                             + (by if n == len(ch["changes"]) else "")))
             if not ch["changes"] and ch["events"]:
                 rows.append(("~", key, "evidence", "new events: " + ", ".join(ch["events"])))
         if not rows:
@@ -77,11 +79,10 @@ def diff_tables(console: Console, doc: Mapping[str, Any]) -> None:
         any_change = True
         table = Table(title=section, title_justify="left")
         table.add_column("", no_wrap=True)
-        table.add_column("item", no_wrap=True)
-        table.add_column("field", no_wrap=True)
-        table.add_column("what / before → after", ratio=1, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
+        table.add_column("item · field", overflow="fold", min_width=min(36, max(len(r[1]) for r in rows)))
+        table.add_column("what · before → after · by", ratio=1, overflow="fold")
+        for sign, key, fld, what in rows:
+            table.add_row(sign, f"{key}\n{fld}", what)
         console.print(table)
     if not any_change:
         console.print("no changes")
@@ -95,18 +96,25 @@ _SUMMARY_FIELDS = {
 }
 
 
-def overview_table(title: str, doc: Mapping[str, Any], sections: Sequence[str] = SECTIONS, width: int = 48) -> Table:
-    """One compact table across sections: an item a row, its status and a one-line summary."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("item", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("summary", no_wrap=True, overflow="ellipsis", max_width=width)
-    table.add_column("since", no_wrap=True)
+def overview_table(title: str, doc: Mapping[str, Any], sections: Sequence[str] = SECTIONS, width: int = 200) -> Table:
+    """One compact table across sections, two columns that fit 80: the item (its key whole on a
+    line, then its section, status, since-date and certainty) and a summary that wraps, cut at
+    ``width`` characters (whole words; ``explain`` shows the rest)."""
+    rows = []
     for section in sections:
         for item in doc[section]:
             summary = "; ".join(cell(item[f]) for f in _SUMMARY_FIELDS[section] if item.get(f) not in (None, [], {}))
-            table.add_row(f"{section}:{item_key(section, item)}", str(item.get("status", "")), summary,
-                          str(item["since"]))
+            if len(summary) > width:
+                summary = summary[:width].rsplit(" ", 1)[0] + " …"
+            about = " · ".join(str(v) for v in (section, item.get("status"), item.get("since"), item.get("certainty"))
+                               if v)
+            rows.append((item_key(section, item), about, summary))
+    table = Table(title=title, title_justify="left")
+    table.add_column("item · section · status · since", overflow="fold",
+                     min_width=min(40, max((len(key) for key, _, _ in rows), default=10)))
+    table.add_column("summary", ratio=1, overflow="fold")
+    for key, about, summary in rows:
+        table.add_row(f"{key}\n{about}", summary)
     return table
 
 

@@ -240,8 +240,18 @@ def _import_bods(ctx: typer.Context, db: str | None, files: list[str], stream: s
             raise LedgerError(f"{name}: no such file")
         else:
             blobs.append((name, Path(name).read_bytes()))
-    with opened(ctx, db, init=True) as lg:
-        done = import_bods(lg, blobs, stream=stream, dry_run=dry_run)
+    import os
+    import tempfile
+
+    from ledger.api import sqlite_file
+
+    url = db_url(ctx, db)[0]
+    path = sqlite_file(url)
+    with tempfile.TemporaryDirectory() as scratch:
+        if dry_run and path is not None and not os.path.exists(path):
+            url = os.path.join(scratch, "dry-run.db")  # nothing to check against: leave no file behind
+        with opened(ctx, url, init=True) as lg:
+            done = import_bods(lg, blobs, stream=stream, dry_run=dry_run)
     for warning in done.warnings:
         note(f"warning: {warning}")
     if dry_run:

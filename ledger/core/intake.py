@@ -13,7 +13,7 @@ import pydantic
 from uuid6 import uuid7
 
 from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Envelope, Event, to_documents
-from ledger.core.messages import message_for
+from ledger.core.messages import message_for, suggest
 from ledger.errors import Problem, ValidationError
 
 
@@ -32,8 +32,10 @@ def _problem(error: Mapping[str, Any], raw: list[Any]) -> Problem:
     item = raw[index] if index is not None and index < len(raw) else None
     event_id = item.get("id") if isinstance(item, Mapping) and isinstance(item.get("id"), str) else None
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        return Problem(index, event_id, "type", f"{_shown(item, 'type')} is not an event type; valid types: "
-                       + ", ".join(EVENT_TYPES))
+        given = item.get("type") if isinstance(item, Mapping) else None
+        hint = suggest(given, EVENT_TYPES, "valid types") if isinstance(given, str) and given else ""
+        return Problem(index, event_id, "type", f"{_shown(item, 'type')} is not an event type; "
+                       + (hint + " " if hint.startswith("did you mean") else "") + "valid types: " + ", ".join(EVENT_TYPES))
     return Problem(index, event_id, _field_path(rest), message_for(error))
 
 

@@ -5,7 +5,8 @@ what the value must be, with an example where one helps; the value is shown, sho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from events.grammar import DECIMAL_PATTERN, EVENT_ID_PATTERN, SLUG_PATTERN
@@ -63,3 +64,18 @@ def message_for(error: Mapping[str, Any]) -> str:
         choices = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"{shown(value)} is not one of {choices}"
     return str(error["msg"])
+
+
+def suggest(word: str, choices: Iterable[str], what: str, limit: int = 12) -> str:
+    """"did you mean ...?" for close choices, else the choices themselves (some of them)."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
+    if not close:
+        lowered = {o.lower(): o for o in options}
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)]
+    if close:
+        return f"did you mean {' or '.join(repr(c) for c in close)}?"
+    if not options:
+        return f"the ledger holds no {what}"
+    shown = ", ".join(options[:limit]) + (f" … ({len(options)} in all)" if len(options) > limit else "")
+    return f"{what}: {shown}"

@@ -28,7 +28,9 @@ class StatementProblem(Problem):
     file: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file} statement {self.index}" + (f" (recordId {self.event_id!r})" if self.event_id else "")
+        # counted from 1 as events are in append messages (``index`` itself stays a Python index)
+        number = "" if self.index is None else f" {self.index + 1}"
+        where = f"{self.file} statement{number}" + (f" (recordId {self.event_id!r})" if self.event_id else "")
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 

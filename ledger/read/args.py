@@ -9,34 +9,19 @@ empty answer. The clock is read here (``as_of`` defaults to today, UTC), never i
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from events import CERTAINTY_RANK, EVENT_TYPES, check_date, date_sort_key, period_end
 from ledger.core.envelope import parse_ts
+from ledger.core.messages import suggest
 from ledger.errors import ValidationError, bad_argument
 from ledger.store.port import EventStore
 from projections import KEY_FIELDS, SECTIONS, parse_key
 
 _POSITION = re.compile(r"[0-9]{1,30}", re.ASCII)
-
-
-def suggest(word: str, choices: Iterable[str], what: str, limit: int = 12) -> str:
-    """"did you mean ...?" for close choices, else the choices themselves (some of them)."""
-    options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
-    if not close:
-        lowered = {o.lower(): o for o in options}
-        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)]
-    if close:
-        return f"did you mean {' or '.join(repr(c) for c in close)}?"
-    if not options:
-        return f"the ledger holds no {what}"
-    shown = ", ".join(options[:limit]) + (f" … ({len(options)} in all)" if len(options) > limit else "")
-    return f"{what}: {shown}"
 
 
 def as_of(value: str | date | None) -> str:
@@ -116,7 +101,9 @@ def known_at(store: EventStore, value: int | str | datetime | None) -> tuple[int
             raise bad_argument("known_at", "a position is 0 or more")
         if position > head:
             raise bad_argument("known_at", f"position {position} is past the ledger's head ({head}): nothing was "
-                               "recorded there yet; leave --known-at out for what the ledger knows now")
+                               "recorded there yet; leave --known-at out for what the ledger knows now"
+                               + ("; a moment is written as a date or a UTC time, e.g. 2024-06-01 or "
+                                  "2024-06-01T12:00:00Z" if isinstance(value, str) else ""))
     else:
         try:
             ts = value if isinstance(value, datetime) else parse_ts(value)

@@ -194,3 +194,38 @@ def test_a_read_on_sqlite_loads_no_heavy_module(demo: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_child_env(), check=True)
     assert json.loads(done.stdout)["party"] == "microsoft"
     assert done.stderr.strip() == ""
+
+
+def test_known_at_before_the_first_recording_is_answered_with_a_note(demo: str) -> None:
+    code, out, err = run("state", "--db", demo, "--known-at", "2024-06-01", "--format", "json")
+    assert code == 0 and json.loads(out)["known_at"]["position"] == 0
+    assert "recorded nothing by --known-at 2024-06-01" in err and "--as-of" in err
+    code, _, err = run("state", "--db", demo, "--known-at", "2024")
+    assert code == 2 and "e.g. 2024-06-01" in err
+
+
+def test_a_missing_default_ledger_beside_the_demo_names_it(demo: str, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(demo, tmp_path / "alliance-ledger-demo.db")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code, _, err = run("state")
+        assert code == 2 and "add --db alliance-ledger-demo.db" in err
+        assert not (tmp_path / "alliance-ledger.db").exists()
+    finally:
+        os.chdir(cwd)
+
+
+def test_tables_fit_80_columns_and_keep_ids_whole(demo: str) -> None:
+    """The demo's and diff's tables at 80 columns: no line wider, no item id cut with an ellipsis."""
+    for args in (["demo", "--db", demo], ["diff", "2023-01-01", "2025-11-01", "--db", demo, "--format", "table"],
+                 ["state", "--db", demo, "--as-of", "2025-11-01", "--format", "table"]):
+        result = runner.invoke(app, args, terminal_width=80)
+        assert result.exit_code == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert max(len(line) for line in lines) <= 80, args
+        for key in ("msft-azure-exclusive-cloud", "msft-openai-2019-partnership", "microsoft/openai"):
+            if args[0] != "diff" or key == "microsoft/openai":
+                assert any(key in line for line in lines), (args, key)

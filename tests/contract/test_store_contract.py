@@ -81,7 +81,7 @@ def test_expected_version_needs_one_stream(ledger: Ledger) -> None:
     (lambda e: e["data"]["money"].update(amount=1.5), "data.money.amount", "binary floats"),
     (lambda e: e.update(effective_date="2025-02-30"), "effective_date", "not a calendar date"),
     (lambda e: e.update(colour="red"), "colour", "unknown field"),
-    (lambda e: e.update(type="InvestmentMode"), "type", "valid types: PartyRegistered"),
+    (lambda e: e.update(type="InvestmentMode"), "type", "did you mean 'InvestmentMade'? valid types: PartyRegistered"),
     (lambda e: e["data"].update(investor="nobody"), "data.investor", "'nobody' is not defined"),
     (lambda e: e.update(effective_date="2010"), "data.investee", "after this event's effective date"),
     (lambda e: e["data"]["money"].update(currency="usd"), "data.money.currency", "not an ISO 4217 currency code"),

@@ -251,7 +251,7 @@ def test_bad_statements_are_rejected_naming_statement_record_and_field(ledger: L
     with pytest.raises(ValidationError) as caught:
         import_bods(ledger, [("bad.json", json.dumps(stmts).encode())])
     text = str(caught.value)
-    assert f"bad.json statement {index} (recordId {rel['recordId']!r})" in text
+    assert f"bad.json statement {index + 1} (recordId {rel['recordId']!r})" in text
     assert "recordDetails.interests[0].share.exact" in text and "nothing was written" in text
     assert ledger.store.count() == 0
 
@@ -275,8 +275,7 @@ def test_cli_import_and_export_bods(tmp_path: Path) -> None:
     dry = run(app, ["--db", db, "import", "--format", "bods", "--dry-run", str(tecido)])
     assert dry.exit_code == 0, dry.output
     planned = [json.loads(line) for line in dry.stdout.splitlines() if line.startswith("{")]
-    with Ledger.open(db) as lg:
-        assert lg.store.count() == 0 and len(planned) > 5
+    assert not (tmp_path / "cli.db").exists() and len(planned) > 5  # a dry run writes nothing, not even a file
     done = run(app, ["--db", db, "import", "--format", "BODS", str(tecido)])
     assert done.exit_code == 0, done.output
     with Ledger.open(db) as lg:
@@ -291,9 +290,11 @@ def test_cli_import_and_export_bods(tmp_path: Path) -> None:
     stmts[2]["statementDate"] = "20 January 2019"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(stmts))
+    refused_dry = run(app, ["--db", str(tmp_path / "never.db"), "import", "--format", "bods", str(bad), "--dry-run"])
+    assert refused_dry.exit_code == 2 and not (tmp_path / "never.db").exists()  # a dry run leaves no file
     refused = run(app, ["--db", db, "import", "--format", "bods", str(bad)])
     assert refused.exit_code == 2
-    assert f"bad.json statement 2 (recordId {stmts[2]['recordId']!r}): statementDate" in refused.output
+    assert f"bad.json statement 3 (recordId {stmts[2]['recordId']!r}): statementDate" in refused.output
     assert run(app, ["--db", db, "import", "--format", "bods", str(tmp_path / "missing.json")]).exit_code == 2
     assert run(app, ["--db", db, "import", str(tecido), str(bad)]).exit_code == 2
 
