@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from events.grammar import CERTAINTY_RANK, Certainty, check_date, date_sort_key, next_day, period_end
+from events.grammar import CERTAINTY_RANK, Certainty, add_days, check_date, date_sort_key, next_day, period_end
 from events.refs import DEFINING_TYPES, EVENT_TYPES, NAMESPACES, REFERENCES, defined_key, iter_refs
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "AgreementSigned", "CERTAINTY_RANK", "CURRENT_SCHEMA_VERSION", "Certainty", "ConditionDefined",
+    "AgreementSigned", "CERTAINTY_RANK", "add_days", "CURRENT_SCHEMA_VERSION", "Certainty", "ConditionDefined",
     "ConditionMet", "DEFINING_TYPES", "EVENT_ADAPTER", "EVENT_CLASSES", "EVENT_LIST_ADAPTER",
     "EVENT_TYPES", "Envelope", "Event", "EventRetracted", "InvestmentMade", "LegalActionFiled",
     "LegalActionUpdated", "MetricReported", "Money", "NAMESPACES", "NegotiationConcluded",

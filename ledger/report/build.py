@@ -250,7 +250,7 @@ def render(data: ReportData) -> str:
     from markupsafe import Markup
 
     from ledger.report import charts as report_charts
-    from ledger.report.palette import STATUS_TEXT
+    from ledger.report.palette import STATUS_COLORS, STATUS_TEXT
 
     try:
         import plotly  # noqa: F401
@@ -263,7 +263,7 @@ def render(data: ReportData) -> str:
         data=data, counts=data.counts, certainties=CERTAINTIES,
         charts={name: {"json": Markup(json), "height": height} for name, (json, height) in charts.items()},
         plotly_js=Markup(report_charts.plotly_js()), plotly_version=report_charts.plotly_version(),
-        status_colors=report_charts.STATUS_COLORS, status_text=STATUS_TEXT,
+        status_colors=STATUS_COLORS, status_text=STATUS_TEXT,
     ))
 
 
