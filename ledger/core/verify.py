@@ -121,9 +121,9 @@ class PartyIndexCheck:
 
     def __init__(self, index_rows: Iterable[tuple[int, str]],
                  fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20) -> None:
-        from ledger.core.rules import Catalog
+        from ledger.core.rules import Definitions
 
-        self.catalog = Catalog()
+        self.catalog = Definitions()
         self.problems: list[dict[str, Any]] = []
         self.limit = limit
         self._rows = iter(index_rows)

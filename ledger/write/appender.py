@@ -16,7 +16,7 @@ from typing import Any
 from events import date_sort_key, iter_refs
 from events.upcast import CURRENT_SCHEMA_VERSION
 from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, seal
-from ledger.core.rules import Catalog, Key, target_id
+from ledger.core.rules import Definitions, Key, target_id
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.store.port import EventStore, WriteTransaction
 from ledger.store.rows import BUCKET, row_values
@@ -65,7 +65,7 @@ class Appender:
 
     def __init__(self, store: EventStore) -> None:
         self._store = store
-        self._catalog = Catalog()
+        self._catalog = Definitions()
 
     @contextmanager
     def _transaction(self) -> Iterator[WriteTransaction]:
@@ -229,7 +229,7 @@ class Appender:
         """Bring the in-memory catalog to ``head`` by applying events other writers recorded."""
         catalog = self._catalog
         if catalog.head > head:  # the database was replaced under us: start over
-            self._catalog = catalog = Catalog()
+            self._catalog = catalog = Definitions()
         if catalog.head == head:
             return
         delta = list(w.after(catalog.head))
