@@ -1,4 +1,9 @@
-"""The code's structure, checked: no import cycles between modules.
+"""The code's structure, checked: ARCHITECTURE.md tells the truth, and no module imports
+itself in a circle.
+
+ARCHITECTURE.md is the newcomer's map, so a path it names must exist and its picture of the
+layers must be the layers contract ``lint-imports`` enforces (pyproject.toml): a rename or a new
+layer that forgets the map fails here.
 
 ``lint-imports`` (the contracts in pyproject.toml) keeps the layers in order, but it says nothing
 about two modules of one layer importing each other: ``ledger.report.charts`` and its figure
@@ -10,10 +15,63 @@ cycle (the CLI's lazy imports are for start-up time and form none).
 
 from __future__ import annotations
 
+import re
+import tomllib
+from pathlib import Path
+
 import grimp
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("ledger", "projections", "events")
+PATH_RE = re.compile(r"`((?:ledger|events|projections|tests|benchmarks)/[\w./-]*|[\w-]+\.(?:md|toml))`")
+
+
+def _architecture() -> str:
+    return (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+
+
+def _layers_picture(text: str) -> list[str]:
+    """The layers of the picture under "## Layers", top first, each normalised as
+    ``"a | b"`` (the first word or ``|``-joined words of each line of the text block)."""
+    section = text.split("## Layers", 1)[1]
+    block = section.split("```text", 1)[1].split("```", 1)[0]
+    layers = []
+    for line in block.splitlines():
+        match = re.match(r"\s*([\w.]+(?:\s*\|\s*[\w.]+)*)", line)
+        if match:
+            layers.append(" | ".join(part.strip() for part in match.group(1).split("|")))
+    return layers
+
+
+def _layers_contract() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return [" | ".join(part.strip() for part in layer.split("|")) for layer in contract["layers"]]
+
+
+def test_architecture_names_only_paths_that_exist() -> None:
+    named = sorted(set(PATH_RE.findall(_architecture())))
+    assert len(named) > 20, named  # the map names the modules it describes
+    missing = [path for path in named if not (ROOT / path).exists()]
+    assert not missing, f"ARCHITECTURE.md names paths that do not exist: {missing}"
+
+
+def test_architecture_names_only_functions_that_exist() -> None:
+    """The append steps name a function of each module, written as `` `path.py`: `Class.method` ``."""
+    import importlib
+
+    named = re.findall(r"`([\w/]+)\.py`: `([\w.]+)`", _architecture())
+    assert len(named) >= 5, named
+    for path, dotted in named:
+        obj: object = importlib.import_module(path.replace("/", "."))
+        for part in dotted.split("."):
+            assert hasattr(obj, part), f"ARCHITECTURE.md names {path}.py: {dotted}, which does not exist"
+            obj = getattr(obj, part)
+
+
+def test_architecture_layers_are_the_import_linter_contract() -> None:
+    assert _layers_picture(_architecture()) == _layers_contract()
 
 
 @pytest.fixture(scope="module")
