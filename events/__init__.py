@@ -16,7 +16,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from events.grammar import CERTAINTY_RANK, Certainty, add_days, check_date, date_sort_key, next_day, period_end
-from events.refs import DEFINING_TYPES, EVENT_TYPES, NAMESPACES, REFERENCES, defined_key, iter_refs
+from events.refs import (
+    DEFINING_TYPES,
+    EVENT_TYPES,
+    NAMESPACES,
+    REFERENCES,
+    Withdrawal,
+    defined_key,
+    iter_refs,
+    withdrawal,
+    withdrawn_id,
+)
 
 if TYPE_CHECKING:
     from events.catalog import (
@@ -87,5 +97,5 @@ __all__ = [
     "PartyRegistered", "PartyRestructured", "REFERENCES", "RightAmended", "RightEnded",
     "RightGranted", "RightRestricted", "RoleChanged", "Source", "Stake", "StakeChanged",
     "check_date", "date_sort_key", "defined_key", "iter_refs", "next_day", "period_end",
-    "to_document", "to_documents",
+    "to_document", "to_documents", "Withdrawal", "withdrawal", "withdrawn_id",
 ]

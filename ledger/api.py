@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import orjson
 
+from ledger.core.defaults import DEFAULT_URL
 from ledger.core.outputs import output_file
 from ledger.core.verify import VerifyReport
 from ledger.errors import IntegrityError, SchemaVersionError, bad_argument
@@ -30,9 +31,6 @@ from projections import FoldError, gc_paused
 
 __all__ = ["DEFAULT_URL", "AppendResult", "Diff", "Document", "History", "Ledger", "State", "Streams", "Trail",
            "VerifyReport", "safe_url"]
-
-DEFAULT_URL = "sqlite:///alliance-ledger.db"
-"""The ledger a bare ``Ledger.open()`` or ``alliance-ledger`` (no ``--db``) uses."""
 
 Moment = int | str | datetime | None
 """``known_at``: a position, a UTC timestamp (ISO text or datetime), or None for now."""

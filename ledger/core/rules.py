@@ -201,11 +201,3 @@ class Definitions:
                     f"retract it and define the new id instead")
         return key
 
-
-def target_id(doc: Doc) -> str | None:
-    """The event a correction or retraction withdraws, or None."""
-    if doc["corrects"] is not None:
-        return str(doc["corrects"])
-    if doc["type"] == "EventRetracted":
-        return str(doc["data"]["target"])
-    return None

@@ -136,12 +136,12 @@ class PartyIndexCheck:
             self.problems.append({"position": position, "id": event_id, "problem": what})
 
     def __call__(self, env: dict[str, Any]) -> None:
-        from ledger.core.rules import target_id
+        from events import withdrawn_id
 
         if not well_formed(env):
             return
         position = env["position"]
-        tid = target_id(env)
+        tid = withdrawn_id(env)
         target = (self._seen.get(tid) or self._fetch({tid}).get(tid)) if tid is not None else None
         if target is not None and not well_formed(target):
             target = None

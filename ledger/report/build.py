@@ -52,7 +52,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from events import date_sort_key, period_end
+from events import date_sort_key, next_day, period_end
 from ledger.core.outputs import refuse_database
 from ledger.errors import LedgerError, bad_argument
 from ledger.report.lifelines import UNTIL_TYPES, LifelineSampler, early_dates
@@ -66,7 +66,6 @@ from ledger.report.model import (  # noqa: F401  (re-exported: the report's data
     TimelineEvent,
     check_window_date,
     default_window,
-    next_day,
     supersession_marks,
     timeline_event,
 )

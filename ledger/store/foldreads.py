@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from events import DEFINING_TYPES, defined_key
+from events import DEFINING_TYPES, defined_key, withdrawal
 from ledger.errors import StoredDataError
 from ledger.store.dialect import Database
 from ledger.store.rows import bucket
@@ -40,10 +40,9 @@ def supersessions(db: Database, upto: int | None = None, after: int = 0) -> dict
         rows = conn.execute(_WITHDRAWALS.replace("{m}", db.mark),
                             (after, upto if upto is not None else 2**62)).fetchall()
         for id_, type_, corrects, payload, position in rows:
-            if type_ == "EventRetracted":
-                found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
-            else:
-                found[corrects] = {"corrected_by": id_, "position": position}
+            withdrawn = withdrawal({"type": type_, "corrects": corrects, "data": orjson.loads(payload)})
+            if withdrawn is not None:
+                found[withdrawn.target] = {f"{withdrawn.action}_by": id_, "position": position}
     return found
 
 
