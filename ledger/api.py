@@ -292,10 +292,11 @@ class Ledger:
 
     def export(self, out: IO[bytes]) -> int:
         """Write every stored envelope, one JSON object a line, in position order (lossless: what
-        ``import`` restores). :returns: the number of events written."""
+        ``import`` restores; as stored, never upcast, since the hash covers what was stored).
+        :returns: the number of events written."""
         count = 0
         with _reading():
-            for env in self._store.read():
+            for env in self._store.read(raw=True):
                 out.write(orjson.dumps(env) + b"\n")
                 count += 1
         return count
