@@ -2,7 +2,7 @@
 
 - ``port.py``: the Protocol the read and write sides use;
 - ``sql.py``: its adapter; ``foldreads.py`` and ``checkpoint_rows.py``: the reads of folds and
-  the rows of checkpoints; ``rows.py``: columns and the row <-> envelope mapping;
+  the rows of checkpoints; ``rows.py``: columns and the row <-> envelope mapping (upcasting older events);
 - ``dialect.py``: every difference between SQLite and PostgreSQL, and the error boundary;
 - ``revision.py`` (the schema revision check), ``migrate.py`` and ``migrations/`` (Alembic), ``tables.py``
   (the typed table definitions the migrations describe).
