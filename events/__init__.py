@@ -40,28 +40,49 @@ if TYPE_CHECKING:
     )
     from events.deals import (
         AgreementSigned,
+        AgreementSignedData,
         ConditionDefined,
+        ConditionDefinedData,
         ConditionMet,
+        ConditionMetData,
         NegotiationConcluded,
+        NegotiationConcludedData,
         NegotiationOpened,
+        NegotiationOpenedData,
         PartnershipAmended,
+        PartnershipAmendedData,
         PartnershipEnded,
+        PartnershipEndedData,
         PartnershipFormed,
+        PartnershipFormedData,
         RightAmended,
+        RightAmendedData,
         RightEnded,
+        RightEndedData,
         RightGranted,
+        RightGrantedData,
         RightRestricted,
+        RightRestrictedData,
     )
     from events.entities import (
         EventRetracted,
+        EventRetractedData,
         InvestmentMade,
+        InvestmentMadeData,
         LegalActionFiled,
+        LegalActionFiledData,
         LegalActionUpdated,
+        LegalActionUpdatedData,
         MetricReported,
+        MetricReportedData,
         PartyRegistered,
+        PartyRegisteredData,
         PartyRestructured,
+        PartyRestructuredData,
         RoleChanged,
+        RoleChangedData,
         StakeChanged,
+        StakeChangedData,
     )
     from events.envelope import Envelope
     from events.primitives import Money, Source, Stake
@@ -72,8 +93,15 @@ _LAZY = {
     **dict.fromkeys(("AgreementSigned", "ConditionDefined", "ConditionMet", "NegotiationConcluded", "NegotiationOpened",
                      "PartnershipAmended", "PartnershipEnded", "PartnershipFormed", "RightAmended", "RightEnded",
                      "RightGranted", "RightRestricted"), "events.deals"),
+    **{name + "Data": "events.deals" for name in (
+        "AgreementSigned", "ConditionDefined", "ConditionMet", "NegotiationConcluded", "NegotiationOpened",
+        "PartnershipAmended", "PartnershipEnded", "PartnershipFormed", "RightAmended", "RightEnded",
+        "RightGranted", "RightRestricted")},
     **dict.fromkeys(("EventRetracted", "InvestmentMade", "LegalActionFiled", "LegalActionUpdated", "MetricReported",
                      "PartyRegistered", "PartyRestructured", "RoleChanged", "StakeChanged"), "events.entities"),
+    **{name + "Data": "events.entities" for name in (
+        "EventRetracted", "InvestmentMade", "LegalActionFiled", "LegalActionUpdated", "MetricReported",
+        "PartyRegistered", "PartyRestructured", "RoleChanged", "StakeChanged")},
     "Envelope": "events.envelope",
     **dict.fromkeys(("Money", "Source", "Stake"), "events.primitives"),
 }
@@ -88,14 +116,22 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = [
-    "AgreementSigned", "CERTAINTY_RANK", "add_days", "CURRENT_SCHEMA_VERSION", "Certainty", "ConditionDefined",
-    "ConditionMet", "DEFINING_TYPES", "EVENT_ADAPTER", "EVENT_CLASSES", "EVENT_LIST_ADAPTER",
-    "EVENT_TYPES", "Envelope", "Event", "EventRetracted", "InvestmentMade", "LegalActionFiled",
-    "LegalActionUpdated", "MetricReported", "Money", "NAMESPACES", "NegotiationConcluded",
-    "NegotiationOpened", "PartnershipAmended", "PartnershipEnded", "PartnershipFormed",
-    "PartyRegistered", "PartyRestructured", "REFERENCES", "RightAmended", "RightEnded",
-    "RightGranted", "RightRestricted", "RoleChanged", "Source", "Stake", "StakeChanged",
-    "check_date", "date_sort_key", "defined_key", "iter_refs", "next_day", "period_end",
-    "to_document", "to_documents", "Withdrawal", "withdrawal", "withdrawn_id",
+__all__ = [  # every name importable from here (a test checks it against _LAZY)
+    "AgreementSigned", "AgreementSignedData", "CERTAINTY_RANK", "CURRENT_SCHEMA_VERSION", "Certainty",
+    "ConditionDefined", "ConditionDefinedData", "ConditionMet", "ConditionMetData", "DEFINING_TYPES",
+    "EVENT_ADAPTER", "EVENT_CLASSES", "EVENT_LIST_ADAPTER", "EVENT_TYPES", "Envelope", "Event",
+    "EventRetracted", "EventRetractedData", "InvestmentMade", "InvestmentMadeData", "LegalActionFiled",
+    "LegalActionFiledData", "LegalActionUpdated", "LegalActionUpdatedData", "MetricReported",
+    "MetricReportedData", "Money", "NAMESPACES", "NegotiationConcluded", "NegotiationConcludedData",
+    "NegotiationOpened", "NegotiationOpenedData", "PartnershipAmended", "PartnershipAmendedData",
+    "PartnershipEnded", "PartnershipEndedData", "PartnershipFormed", "PartnershipFormedData",
+    "PartyRegistered", "PartyRegisteredData", "PartyRestructured", "PartyRestructuredData",
+    "REFERENCES", "RightAmended", "RightAmendedData", "RightEnded", "RightEndedData", "RightGranted",
+    "RightGrantedData", "RightRestricted", "RightRestrictedData", "RoleChanged", "RoleChangedData",
+    "Source", "Stake", "StakeChanged", "StakeChangedData", "Withdrawal", "add_days", "check_date", "date_sort_key", "defined_key",
+    "iter_refs", "next_day", "period_end", "to_document", "to_documents", "withdrawal", "withdrawn_id",
 ]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -7,7 +7,7 @@ fold reads (:mod:`ledger.store.foldreads`), so every query, the append rules' lo
 checkpoints see current shapes; ``verify`` and ``export`` read the rows as stored.
 
 Version 1 is the first released shape, so there is nothing to upcast yet;
-``tests/test_upcast.py`` registers a hypothetical version 2 to show the wiring.
+``tests/contract/test_upcast.py`` registers a hypothetical version 2 to show the wiring.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ class Ledger:
         return init_store(os.fspath(url))
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections. :returns: None."""
         self._store.dispose()
 
     def __enter__(self) -> Ledger:
@@ -103,11 +103,11 @@ class Ledger:
         return self._store
 
     def head(self) -> tuple[int, str, str | None]:
-        """(last position, its hash, its recorded_at); (0, the genesis hash, None) when empty."""
+        """:returns: (last position, its hash, its recorded_at); (0, the genesis hash, None) when empty."""
         return self._store.head()
 
     def count(self) -> int:
-        """How many events the ledger holds (its head position: positions are gap-free)."""
+        """:returns: how many events the ledger holds (its head position: positions are gap-free)."""
         return self._store.count()
 
     @property
@@ -117,7 +117,9 @@ class Ledger:
 
     def output_file(self, out: str | os.PathLike[str], mode: str = "wb") -> AbstractContextManager[IO[Any]]:
         """A file to write an export or a report to, written atomically (a failure leaves the old
-        file whole); the ledger's own database file is refused, under any spelling."""
+        file whole); the ledger's own database file is refused, under any spelling.
+
+        :param out: the path; ``mode``: ``"wb"`` or ``"w"``. :returns: a context manager giving the file."""
         return output_file(out, self.database_file, mode)
 
     # -- writing ------------------------------------------------------------------------------
@@ -152,6 +154,8 @@ class Ledger:
         """Restore an export (stored envelopes) into an empty ledger, checking every rule and the
         whole hash chain; the recording (positions, times, hashes) is kept.
 
+        :param envelopes: the exported envelopes, in position order; ``progress``: called with the
+            number of events restored so far.
         :returns: an :class:`AppendResult`. :raises ValidationError, ConflictError: nothing written.
         """
         from ledger.write.restore import restore  # the validation models: loaded by writes only
@@ -161,12 +165,14 @@ class Ledger:
 
     # -- reading ------------------------------------------------------------------------------
     def events(self, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Stored envelopes in recording order. Filters: ``after``, ``upto`` (positions),
-        ``stream``, ``types``, ``party`` (events indexed under it), ``ids``."""
+        """Stored envelopes in recording order, read lazily.
+
+        :param filters: ``after``, ``upto`` (positions), ``stream``, ``types``, ``party`` (events
+            indexed under it), ``ids``. :returns: an iterator of envelope dicts."""
         return self._store.read(**filters)
 
     def resolve_known_at(self, known_at: Moment) -> tuple[int, str | None]:
-        """A position or a UTC timestamp -> (position, its recorded_at)."""
+        """:param known_at: a position or a UTC timestamp. :returns: (position, its recorded_at)."""
         return args.known_at(self._store, known_at)
 
     def state(self, as_of: Day = None, known_at: Moment = None, min_certainty: str = "rumored",
@@ -191,6 +197,8 @@ class Ledger:
              party: str | None = None) -> Diff:
         """What changed between two effective dates (one belief), with the events responsible.
 
+        :param from_date, to_date: the two effective dates; ``known_at``: the belief (default now).
+        :param min_certainty, party: as for :meth:`state`.
         :returns: a :class:`Diff` (``d.changes``: per section, added / removed / changed items)."""
         return queries.diff(self.state(from_date, known_at, min_certainty, party),
                             self.state(to_date, known_at, min_certainty, party))
@@ -199,6 +207,8 @@ class Ledger:
                      party: str | None = None) -> Diff:
         """How the ledger's belief about one date changed between two recordings.
 
+        :param as_of: the effective date; ``known_at_a``, ``known_at_b``: the two beliefs.
+        :param min_certainty, party: as for :meth:`state`.
         :returns: a :class:`Diff` from the belief at ``known_at_a`` to the one at ``known_at_b``."""
         return queries.diff(self.state(as_of, known_at_a, min_certainty, party),
                             self.state(as_of, known_at_b, min_certainty, party))
@@ -208,6 +218,7 @@ class Ledger:
         and in ``fields`` each field's value and the event that set it (SPEC §12).
 
         :param item: ``SECTION:KEY`` (``stakes:microsoft/openai``) or a bare key when one section has it.
+        :param as_of, known_at, min_certainty: as for :meth:`state`.
         :returns: a document with ``item``, ``events``, ``superseded`` and ``fields``.
         """
         section, key, parts = args.item(item, self._store)
@@ -227,6 +238,7 @@ class Ledger:
         """One item's successive values over effective time, as known at ``known_at`` (SPEC §12).
 
         :param item: ``SECTION:KEY`` or a bare key; ``field``: narrow to one field.
+        :param known_at, min_certainty: as for :meth:`state`.
         :param date_from, date_to: bound the changes listed (``date_to`` up to the end of its period);
             ``value`` is the item (or field) as of ``date_to`` (none: after every known change).
         :returns: a :class:`Trail`: ``changes`` (each with ``effective_date``, ``fields`` {name:
@@ -265,17 +277,20 @@ class Ledger:
     def event(self, event_id: str) -> Document:
         """One stored envelope by id, with ``corrected_by`` / ``retracted_by`` (ids or null).
 
+        :param event_id: the event's id. :returns: a :class:`Document`.
         :raises NotFoundError: no event has that id."""
         with _reading():
             return queries.event(self._store, event_id)
 
     def streams(self) -> Streams:
-        """Each stream: ``name``, ``version`` (for ``expected_version``), ``events``, ``last_position``."""
+        """:returns: :class:`Streams`, each stream's ``name``, ``version`` (for ``expected_version``),
+        ``events`` and ``last_position``."""
         return queries.streams(self._store)
 
     def verify(self, anchor: tuple[int, str] | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
         """Recompute the hash chain, positions, stream versions and derived data; never raises for a
-        bad ledger. ``anchor``: (position, hash) published earlier, which must still be there.
+        bad ledger. ``anchor``: (position, hash) published earlier, which must still be there;
+        ``progress``: called with the number of events checked so far.
 
         :returns: a ``VerifyReport`` (``ok``, ``problems`` with position, id and what is wrong)."""
         with gc_paused():
@@ -293,7 +308,7 @@ class Ledger:
     def export(self, out: IO[bytes]) -> int:
         """Write every stored envelope, one JSON object a line, in position order (lossless: what
         ``import`` restores; as stored, never upcast, since the hash covers what was stored).
-        :returns: the number of events written."""
+        :param out: a binary stream. :returns: the number of events written."""
         count = 0
         with _reading():
             for env in self._store.read(raw=True):

@@ -70,7 +70,7 @@ def _promote_survivors() -> None:
     a tenth of a rebuild). freeze/unfreeze only splices the generation lists. Nothing is lost:
     refcounting frees what is dropped, and the next full collection still sees everything. But
     cyclic garbage made during a pause now waits for that full collection, so the paused work of
-    this project makes none (tests/test_store_contract.py checks appends and queries). Skipped
+    this project makes none (tests/contract/test_store_contract.py checks appends and queries). Skipped
     when the host process keeps frozen objects of its own, which unfreeze would release.
     """
     if gc.get_freeze_count() == 0:
@@ -128,7 +128,7 @@ def plan(events: Iterable[Event], as_of: str, known_at: int | None, min_certaint
             by_position = False
         last = position
         # events.withdrawn_id, inlined: this loop runs once per event of a whole-ledger fold
-        # (tests/test_withdrawals.py checks the copy against the function)
+        # (tests/unit/test_withdrawals.py checks the copy against the function)
         corrected = e.get("corrects")
         if corrected is not None:
             gone.add(corrected)

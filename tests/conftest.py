@@ -67,3 +67,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
 def ledger(db_url: str) -> Iterator[Ledger]:
     with Ledger.open(db_url, init=True) as lg:
         yield lg
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per skip reason, with its count (``-ra`` would print one line per skipped test
+    location: 80 identical PostgreSQL lines in a quick run)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count} test(s): {reason}")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 GOLDEN_V1 = Path(__file__).parent / "data" / "v1_ledger.jsonl"
-"""An export of a ledger of every event type at schema_version 1 (see tests/test_upcast.py)."""
+"""An export of a ledger of every event type at schema_version 1 (see tests/contract/test_upcast.py)."""
 
 
 def golden_envelopes() -> list[dict[str, Any]]:

@@ -13,8 +13,20 @@ from ledger.cli.common import app
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="alliance-ledger")
+    """Console-script entry point. Output still buffered when a command returns is flushed here,
+    so a reader that closed the pipe early (``| head``) ends the command quietly with exit 0,
+    whatever the size of the output, as inside a command (see ``common.guarded``)."""
+    import os
+    import sys
+
+    try:
+        try:
+            app(prog_name="alliance-ledger", standalone_mode=True)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
 
 
 __all__ = ["app", "main"]

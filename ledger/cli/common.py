@@ -26,8 +26,19 @@ if TYPE_CHECKING:
 
     from ledger.api import Ledger
 
+DEMO_DB = "alliance-ledger-demo.db"  # where `alliance-ledger demo` builds its ledger
 DB_HELP = "the ledger: a SQLite file path (demo.db), a sqlite:/// or postgresql:// URL [env ALLIANCE_LEDGER_DB; " \
           f"default {DEFAULT_DB}]"
+
+def _no_python_types_in_help() -> None:
+    """Typer prints a parameter's Python type after its metavar (``FILE <str>``, ``[FROM TO]
+    <list[str]>``); the metavar already says what to give, and the reader is not writing Python."""
+    from typer.core import TyperArgument
+
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign,assignment]
+
+
+_no_python_types_in_help()
 
 app = typer.Typer(
     help="An event-sourced, bitemporal ledger of corporate alliances: append sourced events, ask what held as of "
@@ -90,8 +101,17 @@ def db_url(ctx: typer.Context, db: str | None = None) -> tuple[str, bool]:
 @contextmanager
 def opened(ctx: typer.Context, db: str | None = None, init: bool = False) -> Iterator[Ledger]:
     from ledger.api import Ledger
+    from ledger.errors import SchemaVersionError
 
-    with Ledger.open(db_url(ctx, db)[0], init=init) as lg:
+    url, named = db_url(ctx, db)
+    try:
+        lg = Ledger.open(url, init=init)
+    except SchemaVersionError as exc:
+        if named or init or not os.path.exists(DEMO_DB):
+            raise
+        # `alliance-ledger demo` then `alliance-ledger state`: the new user's first two commands
+        raise SchemaVersionError(f"{exc}; or, for the demo ledger built here, add --db {DEMO_DB}") from None
+    with lg:
         yield lg
 
 
@@ -102,8 +122,16 @@ def out() -> Console:
     MarkupError; "[bold red]" in data was rendered)."""
     from rich.console import Console
 
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False,
-                   width=None if sys.stdout.isatty() else 80)
+    class Quiet(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader closed the pipe (``| head``): it has what it wanted; exit 0 quietly,
+            as for the other formats (Rich's own default exits 1)."""
+            self.quiet = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0)
+
+    return Quiet(highlight=False, markup=False, emoji=False, soft_wrap=False,
+                 width=None if sys.stdout.isatty() else 80)
 
 
 @functools.cache
@@ -142,6 +170,12 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
         except LedgerError as exc:
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader stopped early (``| head``): it has what it wanted. Quiet, like git and
+            # sqlite-utils; stdout goes to /dev/null so the interpreter's final flush cannot fail.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:
             error(f"{exc.filename + ': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}")
             raise typer.Exit(2) from None

@@ -53,9 +53,12 @@ Records = Callable[[str | None], tuple[str | None, Iterable[Mapping[str, Any]]]]
 
 
 def emit(doc: Any, fmt: str | None, *, table: Callable[[Any], None], records: Records,
-         sections: tuple[str, ...] = (), section: str | None = None) -> None:
+         sections: tuple[str, ...] = (), section: str | None = None, one_table: bool = False,
+         csv_records: Records | None = None) -> None:
     """Write ``doc`` in the chosen format. ``sections`` are the record sections the document has
-    (``--section`` must be one of them); csv needs exactly one section."""
+    (``--section`` must be one of them); csv needs exactly one section, unless ``one_table`` says
+    the records of every section share their columns (a diff's changes: section, change, key...);
+    ``csv_records`` are the rows csv writes when they differ from jsonl's records."""
     word = choose(fmt)
     if section is not None and sections and section.lower() not in sections:
         raise bad_argument("section", f"{section[:40]!r} is not a section of this answer; choose {', '.join(sections)}")
@@ -69,9 +72,10 @@ def emit(doc: Any, fmt: str | None, *, table: Callable[[Any], None], records: Re
     elif word == "jsonl":
         _jsonl(records(chosen)[1])
     else:
-        if chosen is None and len(sections) > 1:
+        if chosen is None and len(sections) > 1 and not one_table:
             raise bad_argument("section", f"csv writes one section's records: add --section, one of {', '.join(sections)}")
-        _csv(records(chosen or (sections[0] if sections else None))[1])
+        rows = csv_records or records
+        _csv(rows(chosen if one_table else chosen or (sections[0] if sections else None))[1])
 
 
 def _jsonl(rows: Iterable[Mapping[str, Any]]) -> None:
@@ -89,6 +93,9 @@ def _csv(rows: Iterable[Mapping[str, Any]]) -> None:
     columns: dict[str, None] = {}
     for row in flat:
         columns.update(dict.fromkeys(row))
+    for name in list(columns):  # a null object ("stake": null) where other rows have stake.exact...
+        if any(other.startswith(name + ".") for other in columns) and all(row.get(name) is None for row in flat):
+            del columns[name]    # ... is those columns left empty, not a column of its own
     writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(flat)
@@ -111,5 +118,39 @@ def list_records(doc: Mapping[str, Any], name: str) -> Records:
 
     def records(section: str | None) -> tuple[str | None, Iterable[Mapping[str, Any]]]:
         return name, doc[name]
+
+    return records
+
+
+def change_rows(changes: Mapping[str, Any], key_fields: Mapping[str, tuple[str, ...]]) -> Records:
+    """A diff in long form, one row per changed field (an added or removed item is one row):
+    section, item (its key joined by ``/``), change, field, before, after, events. Values that
+    are not text or numbers are compact JSON, so a spreadsheet gets one column per meaning."""
+    import orjson
+
+    def cell(value: Any) -> Any:
+        return value if value is None or isinstance(value, (str, int, float)) else orjson.dumps(value).decode()
+
+    def item_key(section: str, item: Mapping[str, Any]) -> str:
+        return "/".join(str(item[name]) for name in key_fields[section])
+
+    def records(section: str | None) -> tuple[str | None, Iterable[Mapping[str, Any]]]:
+        rows: list[dict[str, Any]] = []
+        for name, change in changes.items():
+            if section is not None and name != section:
+                continue
+            for kind, side in (("added", "after"), ("removed", "before")):
+                for item in change[kind]:
+                    body = {k: v for k, v in item.items() if k not in key_fields[name]}
+                    rows.append({"section": name, "item": item_key(name, item), "change": kind, "field": None,
+                                 "before": cell(body) if side == "before" else None,
+                                 "after": cell(body) if side == "after" else None,
+                                 "events": " ".join(item.get("evidence") or ())})
+            for item in change["changed"]:
+                for field, values in item["changes"].items():
+                    rows.append({"section": name, "item": item_key(name, item["key"]), "change": "changed",
+                                 "field": field, "before": cell(values["before"]), "after": cell(values["after"]),
+                                 "events": " ".join(item.get("events") or ())})
+        return section, rows
 
     return records

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import DbOpt, PartyOpt, app, guarded, note, opened, out
-
-DEMO_DB = "alliance-ledger-demo.db"
+from ledger.cli.common import DEMO_DB, DbOpt, PartyOpt, app, guarded, note, opened, out
 
 
 @app.command()
@@ -43,7 +41,7 @@ def report(
 @guarded
 def demo(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help=f"where to build the demo ledger (default {DEMO_DB})")] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="PATH", help=f"where to build the demo ledger (default {DEMO_DB})")] = None,
 ) -> None:
     """Load the bundled Microsoft–OpenAI dataset (sourced, fact-checked) and show the alliance at several dates.
 

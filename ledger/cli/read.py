@@ -109,7 +109,10 @@ def diff(
 
         diff_tables(out(), d)
 
-    output.emit(doc, fmt, table=table, records=records, sections=SECTIONS, section=section)
+    from projections.sections import KEY_FIELDS
+
+    output.emit(doc, fmt, table=table, records=records, sections=SECTIONS, section=section, one_table=True,
+                csv_records=output.change_rows(doc.to_dict()["changes"], KEY_FIELDS))
 
 
 @app.command()

@@ -17,13 +17,13 @@ from ledger.cli.common import DbOpt, app, db_url, guarded, note
 @guarded
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="address to bind; 0.0.0.0 serves every interface")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port", min=0, max=65535)] = 8000,
-    token_file: Annotated[str | None, typer.Option("--token-file", help="`token role name` lines (role read or "
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="address to bind; 0.0.0.0 serves every interface")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="TCP port", min=0, max=65535)] = 8000,
+    token_file: Annotated[str | None, typer.Option("--token-file", metavar="FILE", help="`token role name` lines (role read or "
                                                    "write); without it the server is read-only")] = None,
-    max_body: Annotated[int, typer.Option("--max-body", help="largest request body in bytes", min=1)] = 32 * 1024 * 1024,
+    max_body: Annotated[int, typer.Option("--max-body", metavar="BYTES", help="largest request body in bytes", min=1)] = 32 * 1024 * 1024,
     private: Annotated[bool, typer.Option("--private", help="every route, the explorer too, needs a token")] = False,
-    body_timeout: Annotated[float, typer.Option("--body-timeout", help="seconds a client may take to send a body",
+    body_timeout: Annotated[float, typer.Option("--body-timeout", metavar="SECONDS", help="seconds a client may take to send a body",
                                                 min=0.1)] = 60.0,
     db: DbOpt = None,
 ) -> None:

@@ -59,12 +59,12 @@ def append(
 
     word = choose(fmt, ("table", "json"))
     items = read_input(file)
-    missing = [i for i, e in enumerate(items) if isinstance(e, dict) and not e.get("source")]
-    if missing:
-        note(f"warning: {len(missing)} event(s) have no source (first: event {missing[0] + 1}); a ledger people "
-             "cite should say where each fact comes from")
     with opened(ctx, db) as lg, progress_bar("appending" if not dry_run else "checking", len(items)) as tick:
         result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run, progress=tick)
+    missing = [i for i, e in enumerate(items) if isinstance(e, dict) and not e.get("source")]
+    if missing:  # said once the batch is in: a refused batch has only its errors to report
+        note(f"warning: {len(missing)} event(s) have no source (first: event {missing[0] + 1}); a ledger people "
+             "cite should say where each fact comes from")
     if word == "json":
         import orjson
 

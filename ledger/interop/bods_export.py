@@ -45,7 +45,7 @@ IN_BODS = {
     "rights": "relationships with rightsGrantedByContract interests",
 }
 """Sections the BODS export maps: with :data:`NOT_IN_BODS`, every state section has a decision
-(``tests/test_registries.py``)."""
+(``tests/unit/test_registries.py``)."""
 
 
 def role_interest(role: str) -> str:

@@ -28,7 +28,7 @@ IN_FTM: dict[str, tuple[str, ...]] = {
 }
 """State section -> the FtM schemata :func:`entities` makes of its items (with an Article per
 cited event). With :data:`NOT_IN_FTM`, every section has a decision: a new section that has
-neither fails ``tests/test_registries.py``."""
+neither fails ``tests/unit/test_registries.py``."""
 NOT_IN_FTM = {
     "conditions": "FtM has no schema for a trigger; the Contract of a right it ends or restricts names it",
     "negotiations": "FtM has no schema for talks that may not conclude",

@@ -150,14 +150,14 @@ def item(value: str, store: EventStore | None = None) -> tuple[str, str, tuple[s
         raise bad_argument("item", "name an item as SECTION:KEY, e.g. stakes:microsoft/openai")
     section, sep, key = value.partition(":")
     if not sep and store is not None:
-        found = [name for name in SECTIONS if name in _ITEM_INDEX and _indexed(store, _ITEM_INDEX[name] + value)]
+        found = _bare_key_sections(store, value)
         if len(found) == 1:
             section, key = found[0], value
         elif len(found) > 1:
             raise bad_argument("item", f"{value!r} names items in {', '.join(found)}: say which, e.g. {found[0]}:{value}")
         else:
-            raise bad_argument("item", f"{value!r}: no right, partnership, agreement, condition, negotiation or case "
-                               "has that id; name an item as SECTION:KEY, e.g. stakes:microsoft/openai")
+            raise bad_argument("item", f"{value!r}: no party, right, partnership, agreement, condition, negotiation or "
+                               "case has that id; name an item as SECTION:KEY, e.g. stakes:microsoft/openai")
     if section not in SECTIONS or not key:
         raise bad_argument("item", f"{value!r}: name an item as SECTION:KEY, e.g. rights:msft-azure-exclusive-cloud "
                            f"or stakes:microsoft/openai; sections: {', '.join(SECTIONS)}"
@@ -166,6 +166,19 @@ def item(value: str, store: EventStore | None = None) -> tuple[str, str, tuple[s
         return section, key, parse_key(section, key)
     except ValueError as exc:
         raise bad_argument("item", f"{value!r}: {exc}") from None
+
+
+def _bare_key_sections(store: EventStore, value: str) -> list[str]:
+    """The sections a key without ``SECTION:`` can name. ``a/b`` has the shape of a stake key only;
+    ``a/b/c`` that of a role and of a metric (say which); a plain id is looked up in the party
+    index, as a party and under each namespaced section."""
+    slashes = value.count("/")
+    if slashes == 1:
+        return ["stakes"]
+    if slashes > 1:
+        return ["roles", "metrics"]
+    found = [name for name in SECTIONS if name in _ITEM_INDEX and _indexed(store, _ITEM_INDEX[name] + value)]
+    return (["parties"] if _indexed(store, value) else []) + found
 
 
 def _indexed(store: EventStore, key: str) -> bool:

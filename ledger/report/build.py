@@ -36,7 +36,7 @@ Everything here reads the ledger through the public API (``lg.events()``, ``lg.h
 and derives the series with the pure fold (:class:`projections.Folder`, fed in fold order and
 asked for the state at every date where something can change: each event's effective date and
 the day after each ``until``), i.e. exactly what ``lg.state(as_of=D)`` would say at each date D
-(tests/test_report_sections.py reads the page back and checks it against ``lg.state``).
+(tests/report/test_report_sections.py reads the page back and checks it against ``lg.state``).
 
 All user text is escaped: the page template runs with Jinja2 autoescape, chart text is
 HTML-escaped before plotly sees it, and chart JSON is embedded with ``<``, ``>`` and ``&``

@@ -16,7 +16,7 @@ import pytest
 from events import EVENT_LIST_ADAPTER, to_document, to_documents
 from ledger.core.envelope import GENESIS_HASH, INPUT_FIELDS, canonical, event_hash, seal
 
-DATA_FILE = Path(__file__).parents[1] / "ledger/data/microsoft_openai.jsonl"
+DATA_FILE = Path(__file__).parents[2] / "ledger/data/microsoft_openai.jsonl"
 SRC = {"url": "https://example.com/a", "title": "t"}
 EXTRA: list[dict[str, Any]] = [
     # an amendment keeps the nulls it was given, other payloads drop them; optional envelope fields absent

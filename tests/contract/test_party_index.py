@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from ledger import Ledger
 from projections import filter_party, fold
+from tests.contract.test_checkpoints import PARTIES, build
 from tests.samples import SRC
-from tests.test_checkpoints import PARTIES, build
 
 
 def _extra(lg: Ledger) -> None:

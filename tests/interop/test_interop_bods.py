@@ -22,7 +22,7 @@ from ledger.errors import ValidationError
 from ledger.interop import export_bods, import_bods
 from tests.bods_validate import validate
 
-EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bods-examples"
+EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bods-examples"
 ROLE_OF = {"boardMember": "board-member", "boardChair": "chair"}
 
 

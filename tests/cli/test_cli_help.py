@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ledger.cli import app
 from tests.samples import basic, investment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BODS = ROOT.parent / "shared" / "data" / "bods-examples"
 runner = CliRunner()
 
@@ -97,3 +97,10 @@ def test_help_examples_run_on_the_demo_ledger(command: str, demo_dir: Path) -> N
 def _head(here: Path) -> str:
     result = runner.invoke(app, ["--db", "alliance-ledger-demo.db", "verify", "--print-head"])
     return result.stdout.strip()
+
+
+def test_help_shows_no_python_types() -> None:
+    """Metavars say what to give (FILE, DATE, ITEM); ``<str>`` or ``<list[str]>`` is Python, not help."""
+    for name in commands():
+        text = runner.invoke(app, [name, "--help"], terminal_width=200).stdout
+        assert not re.search(r"<(str|int|float|bool|list\[[a-z]+\]|path|text|integer)>", text), (name, text)

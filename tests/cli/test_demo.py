@@ -78,7 +78,7 @@ def test_a_correction_changes_the_belief_and_known_at_keeps_the_old_one(ledger: 
 def test_dataset_passes_a_dry_run_and_the_demo_runs(tmp_path: Path) -> None:
     runner = CliRunner()
     db = f"sqlite:///{tmp_path}/demo.db"
-    data = Path(__file__).parents[1] / "ledger" / "data" / "microsoft_openai.jsonl"
+    data = Path(__file__).parents[2] / "ledger" / "data" / "microsoft_openai.jsonl"
     assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
     dry = runner.invoke(app, ["--db", db, "append", str(data), "--dry-run"])
     assert dry.exit_code == 0, dry.stderr

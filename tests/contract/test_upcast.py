@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from ledger import Ledger
 from ledger.errors import SchemaVersionError
 from tests.samples import GOLDEN_V1, golden_envelopes
 
-DATA = Path(__file__).parent / "data"
+DATA = GOLDEN_V1.parent
 GOLDEN = GOLDEN_V1
 _golden = golden_envelopes
 V1_TYPES = 21

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 from ledger import Ledger, LedgerError, SchemaVersionError, StorageError, ValidationError
 from ledger.cli import app
 from ledger.core.envelope import ENVELOPE_FIELDS, event_hash
+from tests.integrity.test_integrity_tamper import sql
 from tests.procs import ROOT, child_env, cli_command, is_sqlite, raw_connection, run_cli
 from tests.samples import basic, investment
-from tests.test_integrity_tamper import sql
 
 
 def _cli(db_url: str, *args: str) -> tuple[int, str]:

@@ -27,7 +27,7 @@ from tests.eventfactory import History, money
 from tests.oldschema import seed_at_revision
 from tests.procs import is_sqlite, raw_connection
 from tests.samples import basic, investment
-from tests.test_fold_properties import CERTAINTIES, PARTIES, _dates, _keyed, _pair, _withdraw
+from tests.unit.test_fold_properties import CERTAINTIES, PARTIES, _dates, _keyed, _pair, _withdraw
 
 LAST = "9999-12-31"
 

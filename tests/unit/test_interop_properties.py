@@ -25,7 +25,7 @@ from ledger.interop.ftm_links import entities, party_id
 from projections import fold
 from tests.bods_validate import validate
 from tests.eventfactory import History
-from tests.test_fold_properties import FAR, histories
+from tests.unit.test_fold_properties import FAR, histories
 
 SETTINGS = settings(max_examples=80, derandomize=True, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -16,7 +16,7 @@ import pytest
 
 from events import EVENT_LIST_ADAPTER, date_sort_key, defined_key, iter_refs, to_document
 
-DATA_FILE = Path(__file__).parents[1] / "ledger/data/microsoft_openai.jsonl"
+DATA_FILE = Path(__file__).parents[2] / "ledger/data/microsoft_openai.jsonl"
 TODAY = "2026-11-25"
 
 

@@ -1,6 +1,6 @@
 """Property tests of blame and trails against the state (SPEC §12): two ways to the same answer.
 
-Random valid histories (tests/test_fold_properties.py: corrections of figures, dates and
+Random valid histories (tests/unit/test_fold_properties.py: corrections of figures, dates and
 certainty, chains of corrections, retractions) and random queries (as_of, known_at,
 min_certainty): explain's ``fields`` equal the state's item field by field and name only its
 evidence; a trail's last value is the state's item (or field) as of the trail's end; replaying
@@ -21,7 +21,7 @@ from projections import SECTIONS, fold, item_key, parse_key
 from projections.explain import explain_item
 from projections.steps import BODY_FIELDS
 from projections.trail import LAST_DAY, trail_item
-from tests.test_fold_properties import CERTAINTIES, FAR, SETTINGS, _as_of, histories
+from tests.unit.test_fold_properties import CERTAINTIES, FAR, SETTINGS, _as_of, histories
 
 Events = list[dict[str, Any]]
 LIFECYCLE = ("right", "right", "right", "condition", "condition", "partnership", "partnership", "agreement",

@@ -138,7 +138,9 @@ def test_explain_lists_events_with_sources(loaded: str) -> None:
     doc = json.loads(cli(loaded, "explain", "stakes:microsoft/openai", "--as-of", "2024-01-01")[1])
     assert doc["item"]["holder"] == "microsoft"
     assert [e["id"] for e in doc["events"]] == ["inv-2019"] and doc["events"][0]["source"] == SRC
-    code, _, err = cli(loaded, "explain", "microsoft")
+    code, out, _ = cli(loaded, "explain", "microsoft", "--format", "json")  # a bare key: the party
+    assert code == 0 and json.loads(out)["section"] == "parties"
+    code, _, err = cli(loaded, "explain", "nobody")
     assert code == 2 and "SECTION:KEY" in err
 
 

@@ -31,7 +31,7 @@ from events import CERTAINTY_RANK
 from ledger import Ledger
 from ledger.cli.demo import dataset, load
 
-DATA_DIR = Path(__file__).parents[1] / "ledger" / "data"
+DATA_DIR = Path(__file__).parents[2] / "ledger" / "data"
 DATA_FILE = DATA_DIR / "microsoft_openai.jsonl"
 SOURCES_MD = DATA_DIR / "SOURCES.md"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("ledger", "projections", "events")
 PATH_RE = re.compile(r"`((?:ledger|events|projections|tests|benchmarks)/[\w./-]*|[\w-]+\.(?:md|toml))`")
 

@@ -22,8 +22,8 @@ from ledger.core.envelope import INPUT_FIELDS
 from projections import SECTIONS, fold, item_key, parse_key
 from projections.explain import explain_item
 from projections.trail import trail_item
-from tests.test_audit_properties import LIFECYCLE
-from tests.test_fold_properties import histories
+from tests.unit.test_audit_properties import LIFECYCLE
+from tests.unit.test_fold_properties import histories
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from events import date_sort_key
 from ledger import Ledger
 from ledger.store import foldreads
-from tests.test_checkpoints import build
+from tests.contract.test_checkpoints import build
 
 
 def test_whole_ledger_reads_stream_and_party_reads_do_not(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,7 +29,7 @@ from ledger.report.build import build_report, collect
 from tests.samples import SRC, basic, investment, party
 
 CHROMIUM = Path("/usr/bin/chromium")
-DATASET = Path(__file__).resolve().parent.parent / "ledger" / "data" / "microsoft_openai.jsonl"
+DATASET = Path(__file__).resolve().parents[2] / "ledger" / "data" / "microsoft_openai.jsonl"
 EVIL_TITLE = '<script>alert("pwned")</script> Microsoft & OpenAI "deal"'
 EVIL_PUBLISHER = "<img src=x onerror=alert(1)>"
 TODAY = "2025-11-25"

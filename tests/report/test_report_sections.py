@@ -295,7 +295,7 @@ def assert_legends_distinct(text: str) -> dict[str, list[tuple[str, tuple[Any, .
 
 
 def test_legend_entries_of_the_sample_report_are_distinct(tmp_path: Path) -> None:
-    from tests.test_report import sample_events
+    from tests.report.test_report import sample_events
 
     with Ledger.open(f"sqlite:///{tmp_path}/s.db", init=True) as lg:
         lg.append(sample_events())
