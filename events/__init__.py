@@ -15,8 +15,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from events.grammar import CERTAINTY_RANK, Certainty, check_date, date_sort_key, next_day, period_end
-from events.refs import DEFINING_TYPES, EVENT_TYPES, NAMESPACES, REFERENCES, defined_key, iter_refs
+from events.grammar import CERTAINTY_RANK, Certainty, add_days, check_date, date_sort_key, next_day, period_end
+from events.refs import (
+    DEFINING_TYPES,
+    EVENT_TYPES,
+    NAMESPACES,
+    REFERENCES,
+    Withdrawal,
+    defined_key,
+    iter_refs,
+    withdrawal,
+    withdrawn_id,
+)
 
 if TYPE_CHECKING:
     from events.catalog import (
@@ -118,8 +128,8 @@ __all__ = [  # every name importable from here (a test checks it against _LAZY)
     "PartyRegistered", "PartyRegisteredData", "PartyRestructured", "PartyRestructuredData",
     "REFERENCES", "RightAmended", "RightAmendedData", "RightEnded", "RightEndedData", "RightGranted",
     "RightGrantedData", "RightRestricted", "RightRestrictedData", "RoleChanged", "RoleChangedData",
-    "Source", "Stake", "StakeChanged", "StakeChangedData", "check_date", "date_sort_key", "defined_key",
-    "iter_refs", "next_day", "period_end", "to_document", "to_documents"
+    "Source", "Stake", "StakeChanged", "StakeChangedData", "Withdrawal", "add_days", "check_date", "date_sort_key", "defined_key",
+    "iter_refs", "next_day", "period_end", "to_document", "to_documents", "withdrawal", "withdrawn_id",
 ]
 
 

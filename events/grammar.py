@@ -83,6 +83,12 @@ def period_end(text: str) -> str:
     return date.fromordinal(nxt.toordinal() - 1).isoformat()
 
 
+def add_days(day: str, days: int) -> str:
+    """The ISO date ``days`` after ``day`` (a full date; ``days`` may be negative)."""
+    return date.fromordinal(date.fromisoformat(day).toordinal() + days).isoformat()
+
+
 def next_day(day: str) -> str:
-    """The ISO date after ``day`` (a full date)."""
-    return date.fromordinal(date.fromisoformat(day).toordinal() + 1).isoformat()
+    """The ISO date after ``day`` (a full date): the one definition the fold, the report and the
+    interop mappings use for "the first day after an inclusive end"."""
+    return add_days(day, 1)

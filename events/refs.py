@@ -1,7 +1,10 @@
-"""Which ids each event type defines and which it refers to.
+"""Which ids each event type defines and which it refers to, and which event a correction or a
+retraction withdraws.
 
 One table drives three things: reference checks at append, the party index (which events
 involve a party), and the dependants named when a retraction would orphan them.
+:func:`withdrawal` is the one answer to "which event does this one withdraw" for the rules, the
+fold, the audit trail, verify and the report.
 """
 
 from __future__ import annotations
@@ -71,6 +74,36 @@ def iter_refs(event_type: str, data: Mapping[str, Any]) -> Iterator[tuple[Ref, s
                 yield ref, f"{ref.field}[{i}]", item
         else:
             yield ref, ref.field, value
+
+
+class Withdrawal(NamedTuple):
+    target: str
+    """The id of the event withdrawn."""
+    action: str
+    """``"corrected"`` (by an event whose ``corrects`` names it) or ``"retracted"`` (by an
+    EventRetracted whose ``data.target`` names it)."""
+
+
+def withdrawal(event: Mapping[str, Any]) -> Withdrawal | None:
+    """Which event ``event`` (an input document, a stored envelope or a fold row) withdraws, and
+    how; None for an event that withdraws nothing.
+
+    A correction names its target in the envelope, a retraction in its payload; the append rules
+    refuse an event that would be both (a retraction cannot be corrected), so the order of the
+    two checks only matters for data the rules never let in.
+    """
+    corrected = event.get("corrects")
+    if corrected is not None:
+        return Withdrawal(str(corrected), "corrected")
+    if event["type"] == "EventRetracted":
+        return Withdrawal(str(event["data"]["target"]), "retracted")
+    return None
+
+
+def withdrawn_id(event: Mapping[str, Any]) -> str | None:
+    """The id of the event ``event`` withdraws (see :func:`withdrawal`), or None."""
+    found = withdrawal(event)
+    return None if found is None else found.target
 
 
 def defined_key(event_type: str, data: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import orjson
 
+from ledger.core.defaults import DEFAULT_URL
 from ledger.core.outputs import output_file
 from ledger.core.verify import VerifyReport
 from ledger.errors import IntegrityError, SchemaVersionError, bad_argument
@@ -30,9 +31,6 @@ from projections import FoldError, gc_paused
 
 __all__ = ["DEFAULT_URL", "AppendResult", "Diff", "Document", "History", "Ledger", "State", "Streams", "Trail",
            "VerifyReport", "safe_url", "sqlite_file"]
-
-DEFAULT_URL = "sqlite:///alliance-ledger.db"
-"""The ledger a bare ``Ledger.open()`` or ``alliance-ledger`` (no ``--db``) uses."""
 
 Moment = int | str | datetime | None
 """``known_at``: a position, a UTC timestamp (ISO text or datetime), or None for now."""
@@ -309,10 +307,11 @@ class Ledger:
 
     def export(self, out: IO[bytes]) -> int:
         """Write every stored envelope, one JSON object a line, in position order (lossless: what
-        ``import`` restores). :param out: a binary stream. :returns: the number of events written."""
+        ``import`` restores; as stored, never upcast, since the hash covers what was stored).
+        :param out: a binary stream. :returns: the number of events written."""
         count = 0
         with _reading():
-            for env in self._store.read():
+            for env in self._store.read(raw=True):
                 out.write(orjson.dumps(env) + b"\n")
                 count += 1
         return count

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from events import CERTAINTY_RANK, date_sort_key
+from events import CERTAINTY_RANK, date_sort_key, withdrawal
 
 Event = Mapping[str, Any]
 
@@ -79,10 +79,9 @@ def withdrawers(events: Iterable[Event]) -> dict[str, list[dict[str, str]]]:
     """Removed event id -> the events that corrected or retracted it, in recording order."""
     by: dict[str, list[dict[str, str]]] = {}
     for e in sorted(events, key=lambda event: event["position"]):
-        if e.get("corrects") is not None:
-            by.setdefault(e["corrects"], []).append({"id": e["id"], "action": "corrected"})
-        if e["type"] == "EventRetracted":
-            by.setdefault(e["data"]["target"], []).append({"id": e["id"], "action": "retracted"})
+        found = withdrawal(e)
+        if found is not None:
+            by.setdefault(found.target, []).append({"id": e["id"], "action": found.action})
     return by
 
 

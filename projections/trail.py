@@ -12,10 +12,9 @@ period ends (``until`` is inclusive); its ``ended_on`` field is the last day of 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
-from events import date_sort_key, period_end
+from events import date_sort_key, next_day, period_end
 from projections.about import withdrawn_about
 from projections.fold import finish_item
 from projections.select import Event
@@ -26,9 +25,7 @@ LAST_DAY = "9999-12-31"
 
 
 def _next_day(day: str) -> str | None:
-    if day >= LAST_DAY:
-        return None
-    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    return None if day >= LAST_DAY else next_day(day)
 
 
 def _calendar_day(section: str, item: dict[str, Any]) -> str | None:

@@ -6,6 +6,7 @@ those tests skip with the reason. With ALLIANCE_LEDGER_REQUIRE_PG=1 (CI) a skip 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -29,9 +30,10 @@ def _pg_or_skip() -> str:
     return PG_URL
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh, empty schema, dropped afterwards."""
+@contextlib.contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh, empty schema, dropped afterwards (any
+    scope: the ``pg_url`` fixture, a module's server, one generated example)."""
     base = _pg_or_skip()
     schema = "t_" + uuid.uuid4().hex[:16]
     admin = create_engine(make_url(base).set(drivername="postgresql+psycopg"))
@@ -44,6 +46,13 @@ def pg_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh, empty schema, dropped afterwards."""
+    with pg_schema_url() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

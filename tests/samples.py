@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+GOLDEN_V1 = Path(__file__).parent / "data" / "v1_ledger.jsonl"
+"""An export of a ledger of every event type at schema_version 1 (see tests/contract/test_upcast.py)."""
+
+
+def golden_envelopes() -> list[dict[str, Any]]:
+    """The stored envelopes of :data:`GOLDEN_V1`, in position order."""
+    return [json.loads(line) for line in GOLDEN_V1.read_text(encoding="utf-8").splitlines()]
 
 SRC = {"url": "https://example.org/news", "title": "A report", "publisher": "Example", "published_at": "2023-01-23"}
 

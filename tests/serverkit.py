@@ -11,18 +11,15 @@ import json
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from ledger import Ledger
 from ledger.cli.demo import dataset, load
-from tests.conftest import _pg_or_skip
+from tests.conftest import pg_schema_url
 from tests.procs import ROOT, child_env, cli_command
 
 WRITE_TOKEN = "w-" + "a" * 30
@@ -34,23 +31,6 @@ def token_file(path: Path) -> Path:
     path.write_text(f"# token role name\n{WRITE_TOKEN} write alice (newsroom)\n{READ_TOKEN} read reader\n"
                     f"{OTHER_WRITE_TOKEN} write bob\n")
     return path
-
-
-@contextlib.contextmanager
-def pg_schema_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards (any scope)."""
-    base = _pg_or_skip()
-    schema = "t_" + uuid.uuid4().hex[:16]
-    admin = create_engine(make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).set(drivername="postgresql+psycopg").update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @contextlib.contextmanager

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ledger.core.defaults import DEFAULT_URL as DEFAULT_DB
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ledger.api import Ledger
 
-DEFAULT_DB = "sqlite:///alliance-ledger.db"  # ledger.api.DEFAULT_URL (checked by a test; not imported: start-up)
 DEMO_DB = "alliance-ledger-demo.db"  # where `alliance-ledger demo` builds its ledger
 DB_HELP = "the ledger: a SQLite file path (demo.db), a sqlite:/// or postgresql:// URL [env ALLIANCE_LEDGER_DB; " \
           f"default {DEFAULT_DB}]"

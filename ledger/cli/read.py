@@ -233,7 +233,7 @@ def schema(
 
     import orjson
 
-    from ledger.core.schemas import json_schemas
+    from ledger.core.json_schemas import json_schemas
 
     schemas = json_schemas()
     if which.lower() not in ("all", *schemas):

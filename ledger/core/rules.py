@@ -1,9 +1,11 @@
-"""The append rules of SPEC §4 over an in-memory catalog of what the ledger defines.
+"""The append rules of SPEC §4 over :class:`Definitions`: an in-memory index of what the ledger
+defines (parties, rights, conditions...), what uses them, and the stream versions. (Not the
+event *catalog*, :mod:`events.catalog`, which declares the event types.)
 
-The catalog is derived data, rebuilt by applying stored events in position order, and brought
-up to date inside each write transaction (under the writers' lock) before a batch is checked.
-Checking a batch applies it tentatively with an undo journal, so a rejected batch leaves the
-catalog exactly as it was. Pure Python: no I/O (lookups of older events come in as callbacks).
+The definitions are derived data, rebuilt by applying stored events in position order, and
+brought up to date inside each write transaction (under the writers' lock) before a batch is
+checked. Checking a batch applies it tentatively with an undo journal, so a rejected batch
+leaves the definitions exactly as they were. Pure Python: no I/O (lookups of older events come in as callbacks).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class Definition:
     parties: frozenset[str]
 
 
-class Catalog:
+class Definitions:
     """Live definitions, dependants counts, superseded events and stream versions."""
 
     def __init__(self) -> None:
@@ -130,7 +132,7 @@ class Catalog:
         self, index: int, doc: Doc, target: Doc | None, uses: Callable[[Key], list[tuple[str, str]]],
         refs: list[RefUse] | None = None,
     ) -> list[Problem]:
-        """Problems of one event against the catalog as it stands (earlier batch events applied).
+        """Problems of one event against the definitions as they stand (earlier batch events applied).
 
         ``uses(key)`` lists the live events that refer to ``key`` as (id, date sort key): the slow
         path, asked only when a retraction or a correction could orphan them.
@@ -199,11 +201,3 @@ class Catalog:
                     f"retract it and define the new id instead")
         return key
 
-
-def target_id(doc: Doc) -> str | None:
-    """The event a correction or retraction withdraws, or None."""
-    if doc["corrects"] is not None:
-        return str(doc["corrects"])
-    if doc["type"] == "EventRetracted":
-        return str(doc["data"]["target"])
-    return None

@@ -121,9 +121,9 @@ class PartyIndexCheck:
 
     def __init__(self, index_rows: Iterable[tuple[int, str]],
                  fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20) -> None:
-        from ledger.core.rules import Catalog
+        from ledger.core.rules import Definitions
 
-        self.catalog = Catalog()
+        self.catalog = Definitions()
         self.problems: list[dict[str, Any]] = []
         self.limit = limit
         self._rows = iter(index_rows)
@@ -136,12 +136,12 @@ class PartyIndexCheck:
             self.problems.append({"position": position, "id": event_id, "problem": what})
 
     def __call__(self, env: dict[str, Any]) -> None:
-        from ledger.core.rules import target_id
+        from events import withdrawn_id
 
         if not well_formed(env):
             return
         position = env["position"]
-        tid = target_id(env)
+        tid = withdrawn_id(env)
         target = (self._seen.get(tid) or self._fetch({tid}).get(tid)) if tid is not None else None
         if target is not None and not well_formed(target):
             target = None

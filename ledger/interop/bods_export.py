@@ -38,6 +38,14 @@ NOT_IN_BODS = {
     "conditions": "BODS has no place for triggers; a right's conditions are named in its details",
 }
 """Sections the BODS export leaves out, each reported as a warning with the reason."""
+IN_BODS = {
+    "parties": "entity and person statements",
+    "stakes": "relationships with shareholding, votingRights or rightsToProfitOrIncome interests",
+    "roles": "relationships with board or senior managing official interests",
+    "rights": "relationships with rightsGrantedByContract interests",
+}
+"""Sections the BODS export maps: with :data:`NOT_IN_BODS`, every state section has a decision
+(``tests/unit/test_registries.py``)."""
 
 
 def role_interest(role: str) -> str:

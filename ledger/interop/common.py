@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from events import date_sort_key, period_end
+from events import date_sort_key, next_day, period_end
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -99,7 +98,7 @@ def ended_on(item: Mapping[str, Any]) -> str | None:
     if item.get("status") != "ended" or not item.get("ended_on"):
         return None
     if item.get("ended_by") == "until":
-        return (date.fromisoformat(period_end(item["ended_on"])) + timedelta(days=1)).isoformat()
+        return next_day(period_end(item["ended_on"]))
     return str(item["ended_on"])
 
 

@@ -11,6 +11,8 @@ start: checkpoints are derived data, and deleting them changes nothing but speed
 They are stored as data (the fold accumulator as JSON, :meth:`projections.Folder.to_data`,
 zlib-compressed), never pickled: reading a row can build nothing but plain containers, and an
 unreadable row is skipped by queries (they fold from the start) and reported by ``verify``.
+A checkpoint records the event ``schema_version`` it folded (the shape upcasting gave the
+events then): one made before a new version's upcasters is not used, and ``verify`` names it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from events import date_sort_key
+from events import upcast as upcasting
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 
 
 def encode(folder: Folder) -> bytes:
-    return zlib.compress(orjson.dumps(folder.to_data()), 1)
+    return zlib.compress(orjson.dumps({**folder.to_data(), "schema_version": upcasting.CURRENT_SCHEMA_VERSION}), 1)
 
 
 def decode(blob: bytes) -> Folder:
@@ -38,6 +41,9 @@ def decode(blob: bytes) -> Folder:
         data = orjson.loads(zlib.decompress(blob))
     except (zlib.error, orjson.JSONDecodeError) as exc:
         raise ValueError(f"not a fold checkpoint ({exc})") from None
+    if isinstance(data, dict) and data.get("schema_version", 1) != upcasting.CURRENT_SCHEMA_VERSION:
+        raise ValueError(f"folded events of schema_version {data.get('schema_version', 1)!r}; this code reads "
+                         f"{upcasting.CURRENT_SCHEMA_VERSION}")
     return Folder.from_data(data)
 
 

@@ -52,7 +52,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from events import date_sort_key, period_end
+from events import date_sort_key, next_day, period_end
 from ledger.core.outputs import refuse_database
 from ledger.errors import LedgerError, bad_argument
 from ledger.report.lifelines import UNTIL_TYPES, LifelineSampler, early_dates
@@ -66,7 +66,6 @@ from ledger.report.model import (  # noqa: F401  (re-exported: the report's data
     TimelineEvent,
     check_window_date,
     default_window,
-    next_day,
     supersession_marks,
     timeline_event,
 )
@@ -250,7 +249,7 @@ def render(data: ReportData) -> str:
     from markupsafe import Markup
 
     from ledger.report import charts as report_charts
-    from ledger.report.palette import STATUS_TEXT
+    from ledger.report.palette import STATUS_COLORS, STATUS_TEXT
 
     try:
         import plotly  # noqa: F401
@@ -263,7 +262,7 @@ def render(data: ReportData) -> str:
         data=data, counts=data.counts, certainties=CERTAINTIES,
         charts={name: {"json": Markup(json), "height": height} for name, (json, height) in charts.items()},
         plotly_js=Markup(report_charts.plotly_js()), plotly_version=report_charts.plotly_version(),
-        status_colors=report_charts.STATUS_COLORS, status_text=STATUS_TEXT,
+        status_colors=STATUS_COLORS, status_text=STATUS_TEXT,
     ))
 
 

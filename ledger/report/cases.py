@@ -3,7 +3,7 @@
 A case is open from its filing; a dismissal, withdrawal, settlement or ruling closes it and an
 appeal or refiling reopens it (the fold's rule, :mod:`projections.entities`). Every event of the
 case (the filing and each update) is a mark on its lane whose hover gives the update's summary
-and its source. User text goes through ``charts._t`` (escaped).
+and its source. User text goes through ``chartkit.esc`` (escaped).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ledger.report.charts import _t
+from ledger.report.chartkit import esc
 from ledger.report.lifecharts import joined, lane_label, lifeline_figure, lines_of, words, wrap
 
 if TYPE_CHECKING:
@@ -34,9 +34,9 @@ def case_details(line: Lifeline, period: Period) -> list[str]:
     item = period.item
     last = ""
     if item.get("last_update"):
-        last = f"last update: <b>{_t(item['last_update'])}</b> — {_t(item.get('summary'), 90)}"
+        last = f"last update: <b>{esc(item['last_update'])}</b> — {esc(item.get('summary'), 90)}"
     return lines_of(
-        _t(sides(item), 90), f"{_t(words(item.get('kind')))}" + (f" · {_t(item['court'], 90)}" if item.get("court") else ""),
+        esc(sides(item), 90), f"{esc(words(item.get('kind')))}" + (f" · {esc(item['court'], 90)}" if item.get("court") else ""),
         wrap("claim", item.get("claim")), last,
     )
 

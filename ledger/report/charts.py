@@ -2,37 +2,30 @@
 
 Each builder takes the computed :class:`ledger.report.build.ReportData` and returns a
 ``plotly.graph_objects.Figure``; :func:`build_charts` turns them into JSON safe to embed in a
-``<script type="application/json">`` element. Every piece of user text that reaches a chart goes
-through :func:`_t` (HTML escaping: plotly interprets a few tags in labels and hover text, and
-turns entities back into literal characters when it draws them as SVG text).
+``<script type="application/json">`` element. This module draws the money chart and gathers the
+others (timeline, rights and the lane charts); what they all share, user text made safe for
+plotly included, is :mod:`ledger.report.chartkit`.
 """
 
 from __future__ import annotations
 
-import html
-import textwrap
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ledger.report.palette import (  # noqa: F401  (re-exported: the charts' modules take them from here)
-    CERTAINTY_STYLE,
-    STATUS_COLORS,
-    STRUCK_COLOR,
-    SeriesStyle,
-    series_style,
-)
+from events import add_days
+from ledger.report.cases import cases_figure
+from ledger.report.chartkit import esc, ids_text, layout, x_range
+from ledger.report.deals import agreements_figure, partnerships_figure
+from ledger.report.palette import SeriesStyle, series_style
+from ledger.report.people import roles_figure
+from ledger.report.rights import rights_figure
+from ledger.report.timeline import timeline_figure
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from ledger.report.model import InvestmentPoint, ReportData, StakePoint
-
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-_PLOT_WIDTH_PX = 1150
-"""Roughly how wide the plot area is on a desktop screen: used to pack marks into rows."""
-
 
 def plotly_js() -> str:
     """plotly.js as shipped inside the Python package (no network)."""
@@ -45,40 +38,6 @@ def plotly_version() -> str:
     import plotly
 
     return str(plotly.__version__)
-
-
-def _t(value: Any, width: int = 0) -> str:
-    """User text for a chart: escaped, optionally wrapped with ``<br>`` at ``width`` characters."""
-    text = "" if value is None else str(value)
-    if width and len(text) > width:
-        lines = textwrap.wrap(text, width, max_lines=4, placeholder=" …")
-        return "<br>".join(html.escape(line, quote=False) for line in lines)
-    return html.escape(text, quote=False)  # plotly decodes &lt; &gt; &amp; but shows &quot; as is
-
-
-def _short(value: Any, limit: int) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _plus_days(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
-
-
-def _x_range(data: ReportData) -> list[str]:
-    """The window with a little room on both sides, so marks on its edges are not cut in half."""
-    span = (date.fromisoformat(data.end) - date.fromisoformat(data.start)).days
-    pad = max(3, round(span * 0.012))
-    return [_plus_days(data.start, -pad), _plus_days(data.end, 1 + pad)]
-
-
-def _layout(height: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "template": "plotly_white", "height": height, "font": {"family": FONT, "size": 12},
-        "margin": {"l": 10, "r": 20, "t": 40, "b": 40}, "hoverlabel": {"align": "left", "font": {"family": FONT}},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
-        **extra,
-    }
 
 
 def _to_json(fig: go.Figure) -> str:
@@ -98,12 +57,6 @@ def build_charts(data: ReportData) -> dict[str, tuple[str, int]]:
     The page gives each chart's element that height: plotly's responsive resizing sizes a
     chart to its element, so an element without a height would collapse on a window resize.
     """
-    from ledger.report.cases import cases_figure  # these build on the helpers of this module
-    from ledger.report.deals import agreements_figure, partnerships_figure
-    from ledger.report.people import roles_figure
-    from ledger.report.rights import rights_figure
-    from ledger.report.timeline import timeline_figure
-
     figures = {}
     if data.events:
         figures["timeline"] = timeline_figure(data)
@@ -149,13 +102,6 @@ def _click(data: ReportData, ids: Sequence[str]) -> list[str]:
     return [first, ev.href or "" if ev else ""]
 
 
-def _ids_text(ids: Sequence[str]) -> str:
-    if not ids:
-        return ""
-    shown = ", ".join(_t(i) for i in ids[:4])
-    return f"<br>events: {shown}{' …' if len(ids) > 4 else ''}"
-
-
 def money_figure(data: ReportData) -> go.Figure:
     from plotly.subplots import make_subplots
 
@@ -164,7 +110,7 @@ def money_figure(data: ReportData) -> go.Figure:
               "stakes": "Stake held, % (a line when exact, a band when reported as a range)"}
     fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.16,
                         subplot_titles=[titles[r] for r in rows])
-    stop = _plus_days(data.end, 1)
+    stop = add_days(data.end, 1)
     # one look per legend entry (palette.series_style): no two series alike, however many
     series = [("investment", key) for key in sorted(data.investments)] + [("stake", key) for key in sorted(data.stakes)]
     styles = {s: series_style(n) for n, s in enumerate(series)}
@@ -172,9 +118,9 @@ def money_figure(data: ReportData) -> go.Figure:
         _investment_traces(fig, data, rows.index("investment") + 1, stop, styles)
     if "stakes" in rows:
         _stake_traces(fig, data, rows.index("stakes") + 1, stop, styles)
-    fig.update_layout(**_layout(150 + 250 * len(rows), hovermode="closest"))
+    fig.update_layout(**layout(150 + 250 * len(rows), hovermode="closest"))
     fig.update_layout(margin={"t": 40, "b": 20}, legend={"yanchor": "top", "y": -0.06 * (3 - len(rows))})
-    fig.update_xaxes(type="date", range=_x_range(data), showticklabels=True)
+    fig.update_xaxes(type="date", range=x_range(data), showticklabels=True)
     for ann in fig.layout.annotations:
         ann.update(x=0, xanchor="left", font={"size": 13})
     return fig
@@ -191,7 +137,7 @@ def _investment_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
         color, dash = style.color, style.dash
         values = [float(p.total / divisor) for p in points]
         xs, ys = _steps([p.date for p in points], values, stop)
-        name = f"{_t(investor)} → {_t(investee)} ({_t(currency)})"
+        name = f"{esc(investor)} → {esc(investee)} ({esc(currency)})"
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 2.5, "dash": dash}, name=name,
                                  legendgroup=name, hoverinfo="skip"), row=row, col=1)
         fig.add_trace(go.Scatter(
@@ -205,8 +151,8 @@ def _investment_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
 
 def _investment_hover(key: tuple[str, str, str], p: InvestmentPoint) -> str:
     investor, investee, currency = key
-    return (f"<b>{_t(investor)} → {_t(investee)}</b><br>cumulative {'~' if p.approximate else ''}"
-            f"{p.total:,} {_t(currency)}<br>from {p.date}{_ids_text(p.events)}")
+    return (f"<b>{esc(investor)} → {esc(investee)}</b><br>cumulative {'~' if p.approximate else ''}"
+            f"{p.total:,} {esc(currency)}<br>from {p.date}{ids_text(p.events)}")
 
 
 def _stake_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
@@ -217,7 +163,7 @@ def _stake_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
         holder, issuer, basis = key
         style = styles[("stake", key)]
         color, dash = style.color, style.dash
-        name = f"{_t(holder)} in {_t(issuer)} (%{'' if basis == 'equity' else ', ' + _t(basis.replace('_', ' '))})"
+        name = f"{esc(holder)} in {esc(issuer)} (%{'' if basis == 'equity' else ', ' + esc(basis.replace('_', ' '))})"
         dates = [p.date for p in points]
         exact = [float(p.low) if p.exact and p.low is not None else None for p in points]
         xs, ys = _steps(dates, exact, stop)
@@ -250,8 +196,8 @@ def _stake_traces(fig: go.Figure, data: ReportData, row: int, stop: str,
 def _stake_hover(key: tuple[str, str, str], p: StakePoint) -> str:
     holder, issuer, basis = key
     pct = f"{p.low}%" if p.exact else f"{p.low}–{p.high}% (range)"
-    return (f"<b>{_t(holder)} in {_t(issuer)}</b><br>{pct}, {_t(basis.replace('_', ' '))}<br>from {p.date} · "
-            f"certainty {_t(p.certainty)}{_ids_text(p.events)}")
+    return (f"<b>{esc(holder)} in {esc(issuer)}</b><br>{pct}, {esc(basis.replace('_', ' '))}<br>from {p.date} · "
+            f"certainty {esc(p.certainty)}{ids_text(p.events)}")
 
 
 def _rgba(color: str, alpha: float) -> str:

@@ -3,7 +3,7 @@
 A partnership is active from its formation until an event ends it or its ``until`` passes
 (whichever comes first, as the fold settles it); an agreement is signed until a later agreement
 supersedes it. Lanes and hovers here, drawn by :mod:`ledger.report.lifecharts`; the tables are
-in the page template. User text goes through ``charts._t`` (escaped).
+in the page template. User text goes through ``chartkit.esc`` (escaped).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ledger.core.display import money as money_text
-from ledger.report.charts import _t
+from ledger.report.chartkit import esc
 from ledger.report.lifecharts import joined, lane_label, lifeline_figure, lines_of, terms_text, words, wrap
 
 if TYPE_CHECKING:
@@ -31,9 +31,9 @@ def partnership_details(line: Lifeline, period: Period) -> list[str]:
     item = period.item
     ended = ""
     if period.status == "ended" and item.get("ended_by"):
-        ended = f"ended by {_t(item['ended_by'])} on {_t(item.get('ended_on'))}"
+        ended = f"ended by {esc(item['ended_by'])} on {esc(item.get('ended_on'))}"
     return lines_of(
-        f"{_t(joined(item['parties'], ' + '))} · {_t(words(item['kind']))}",
+        f"{esc(joined(item['parties'], ' + '))} · {esc(words(item['kind']))}",
         wrap("money", money_text(item.get("money"))), wrap("until", item.get("until")),
         wrap("summary", item.get("summary")), wrap("terms", terms_text(item.get("terms"))),
         wrap("reason", item.get("reason")) if period.status == "ended" else "", ended,
@@ -53,7 +53,7 @@ def agreement_details(line: Lifeline, period: Period) -> list[str]:
     item = period.item
     return lines_of(
         wrap("title", item.get("title")),
-        f"{_t(joined(item['parties'], ' + '))} · {binding(item)}",
+        f"{esc(joined(item['parties'], ' + '))} · {binding(item)}",
         wrap("supersedes", joined(item.get("supersedes"))),
         wrap("superseded by", item.get("superseded_by")) if period.status == "superseded" else "",
         wrap("summary", item.get("summary")),

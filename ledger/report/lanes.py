@@ -18,8 +18,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from events import CERTAINTY_RANK
-from ledger.report.charts import _layout, _x_range
+from ledger.report.chartkit import layout, x_range
 from ledger.report.palette import INK, MARKS, STATUS_COLORS, STATUS_TEXT
+from ledger.report.timeline import event_hover
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -60,7 +61,6 @@ def lane_figure(data: ReportData, labels: Sequence[str], bars: Sequence[Bar], st
                 marks: Sequence[Mark] = ()) -> go.Figure:
     import plotly.graph_objects as go
 
-    from ledger.report.timeline import event_hover
 
     fig = go.Figure()
     window_start = date.fromisoformat(data.start)
@@ -95,10 +95,10 @@ def lane_figure(data: ReportData, labels: Sequence[str], bars: Sequence[Bar], st
             hovertext=[event_hover(m.event) for m in these], hovertemplate="%{hovertext}<extra></extra>",
             customdata=[[m.event.id, m.event.href or ""] for m in these],
         ))
-    fig.update_layout(**_layout(
+    fig.update_layout(**layout(
         int(110 + 42 * len(labels)), barmode="overlay", bargap=0.35, hovermode="closest",
         uniformtext={"minsize": 9, "mode": "hide"},
-        xaxis={"type": "date", "range": _x_range(data), "showgrid": True},
+        xaxis={"type": "date", "range": x_range(data), "showgrid": True},
         yaxis={"categoryorder": "array", "categoryarray": list(labels), "autorange": "reversed", "automargin": True,
                "fixedrange": True, "type": "category"},
     ))

@@ -3,7 +3,7 @@
 Each section module (:mod:`~ledger.report.deals`, :mod:`~ledger.report.cases`,
 :mod:`~ledger.report.people`) says how to label a lane, what a period's hover adds to the
 common header, and which mark an event gets; :func:`lifeline_figure` does the rest with
-:func:`ledger.report.lanes.lane_figure`. All text from the ledger goes through ``charts._t``.
+:func:`ledger.report.lanes.lane_figure`. All text from the ledger goes through ``chartkit.esc``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ledger.report.charts import _ids_text, _plus_days, _short, _t
+from events import add_days
+from ledger.report.chartkit import esc, ids_text, shorten
 from ledger.report.lanes import Bar, Mark, lane_figure
 from projections import STATUSES
 
@@ -37,7 +38,7 @@ def joined(values: Sequence[Any] | None, sep: str = ", ") -> str:
 
 def lane_label(title: str, subtitle: str) -> str:
     """A lane's label: the item's key in bold, a line of context under it (escaped here)."""
-    return f"<b>{_t(_short(title, 40))}</b><br><span style='font-size:10px'>{_t(_short(subtitle, 60))}</span>"
+    return f"<b>{esc(shorten(title, 40))}</b><br><span style='font-size:10px'>{esc(shorten(subtitle, 60))}</span>"
 
 
 def terms_text(terms: Mapping[str, Any] | None) -> str:
@@ -45,10 +46,10 @@ def terms_text(terms: Mapping[str, Any] | None) -> str:
 
 
 def period_hover(line: Lifeline, period: Period, last_day: str, details: list[str]) -> str:
-    to = "the window's end" if period.end > last_day else _plus_days(period.end, -1)
+    to = "the window's end" if period.end > last_day else add_days(period.end, -1)
     item = period.item
-    head = f"<b>{_t(line.key)}</b>: <b>{_t(period.status)}</b> from {_t(period.since)} to {to}"
-    tail = f"certainty: {_t(item.get('certainty'))}{_ids_text(item.get('evidence') or [])}"
+    head = f"<b>{esc(line.key)}</b>: <b>{esc(period.status)}</b> from {esc(period.since)} to {to}"
+    tail = f"certainty: {esc(item.get('certainty'))}{ids_text(item.get('evidence') or [])}"
     return "<br>".join([head, *details, tail])
 
 
@@ -73,7 +74,7 @@ def wrap(label: str, value: Any, width: int = 90) -> str:
     """A hover line ``label: value`` with the value escaped and wrapped (empty when no value)."""
     if value in (None, "", [], {}):
         return ""
-    return f"{label}: {_t(value, width)}"
+    return f"{label}: {esc(value, width)}"
 
 
 def lines_of(*parts: str) -> list[str]:

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from events import date_sort_key, period_end
-from ledger.report.model import TimelineEvent, next_day, timeline_event
+from events import date_sort_key, next_day, period_end
+from ledger.report.model import TimelineEvent, timeline_event
 from projections import item_key
 
 LIFELINE_SECTIONS: tuple[str, ...] = ("partnerships", "agreements", "legal_actions", "roles")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from events import CERTAINTY_RANK, check_date, date_sort_key, period_end
+from events import CERTAINTY_RANK, check_date, date_sort_key, period_end, withdrawal
 from ledger.core.display import money as money_text
 from ledger.core.display import stake as stake_text
 from ledger.errors import bad_argument
@@ -145,18 +145,13 @@ def check_window_date(name: str, value: str | date | None) -> str | None:
         raise bad_argument(name, f"{str(value)[:40]!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD") from None
 
 
-def next_day(day: str) -> str:
-    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-
-
 def supersession_marks(envs: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
     """Event id -> (``corrected``/``retracted``, id of the event that did it), as of the head."""
     marks: dict[str, tuple[str, str]] = {}
     for e in envs:
-        if e.get("corrects") is not None:
-            marks[e["corrects"]] = ("corrected", e["id"])
-        if e["type"] == "EventRetracted":
-            marks[e["data"]["target"]] = ("retracted", e["id"])
+        found = withdrawal(e)
+        if found is not None:
+            marks[found.target] = (found.action, e["id"])
     return marks
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ledger.report.charts import _t
+from ledger.report.chartkit import esc
 from ledger.report.lifecharts import lane_label, lifeline_figure, lines_of
 
 if TYPE_CHECKING:
@@ -28,8 +28,8 @@ def role_label(line: Lifeline) -> str:
 
 def role_details(line: Lifeline, period: Period) -> list[str]:
     item = period.item
-    return lines_of(f"{_t(item['person'])} as {_t(item['role'])} of {_t(item['organization'])}",
-                    f"last change: <b>{_t(item.get('change'))}</b>")
+    return lines_of(f"{esc(item['person'])} as {esc(item['role'])} of {esc(item['organization'])}",
+                    f"last change: <b>{esc(item.get('change'))}</b>")
 
 
 def change_mark(ev: TimelineEvent) -> str:

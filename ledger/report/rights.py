@@ -1,13 +1,14 @@
 """The rights chart of the HTML report: each right as bars by status (active, restricted, ended).
 
-Drawn by :func:`ledger.report.lanes.lane_figure`; user text goes through ``charts._t``.
+Drawn by :func:`ledger.report.lanes.lane_figure`; user text goes through ``chartkit.esc``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ledger.report.charts import _ids_text, _plus_days, _short, _t
+from events import add_days
+from ledger.report.chartkit import esc, ids_text, shorten
 from ledger.report.lanes import Bar, lane_figure
 from projections import STATUSES
 
@@ -18,23 +19,23 @@ if TYPE_CHECKING:
 
 
 def _right_label(bars: RightBars) -> str:
-    return (f"<b>{_t(_short(bars.right, 40))}</b><br><span style='font-size:10px'>{_t(bars.holder)} ← "
-            f"{_t(bars.grantor)} · {_t(bars.kind.replace('_', ' '))}</span>")
+    return (f"<b>{esc(shorten(bars.right, 40))}</b><br><span style='font-size:10px'>{esc(bars.holder)} ← "
+            f"{esc(bars.grantor)} · {esc(bars.kind.replace('_', ' '))}</span>")
 
 
 def _segment_hover(bars: RightBars, status: str, start: str, end: str, last_day: str, item: dict[str, Any]) -> str:
-    to = "the window's end" if end > last_day else _plus_days(end, -1)
-    lines = [f"<b>{_t(bars.right)}</b>: <b>{_t(status)}</b> from {start} to {to}",
-             f"{_t(bars.holder)} holds, {_t(bars.grantor)} grants · {_t(bars.kind.replace('_', ' '))}",
-             f"scope: {_t(item.get('scope'), 90)}"]
-    conds = [f"{k.replace('_', ' ')} {_t(item[k])}" for k in ("until", "ends_when", "restricted_when") if item.get(k)]
+    to = "the window's end" if end > last_day else add_days(end, -1)
+    lines = [f"<b>{esc(bars.right)}</b>: <b>{esc(status)}</b> from {start} to {to}",
+             f"{esc(bars.holder)} holds, {esc(bars.grantor)} grants · {esc(bars.kind.replace('_', ' '))}",
+             f"scope: {esc(item.get('scope'), 90)}"]
+    conds = [f"{k.replace('_', ' ')} {esc(item[k])}" for k in ("until", "ends_when", "restricted_when") if item.get(k)]
     if conds:
         lines.append(" · ".join(conds))
     if status != "active" and item.get("reason"):
-        lines.append(f"reason: {_t(item['reason'], 90)}")
+        lines.append(f"reason: {esc(item['reason'], 90)}")
     if status == "ended" and item.get("ended_by"):
-        lines.append(f"ended by {_t(item['ended_by'])} on {_t(item.get('ended_on'))}")
-    lines.append(f"certainty: {_t(item.get('certainty'))}{_ids_text(item.get('evidence') or [])}")
+        lines.append(f"ended by {esc(item['ended_by'])} on {esc(item.get('ended_on'))}")
+    lines.append(f"certainty: {esc(item.get('certainty'))}{ids_text(item.get('evidence') or [])}")
     return "<br>".join(lines)
 
 

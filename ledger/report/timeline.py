@@ -6,49 +6,42 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from events import add_days
+from ledger.report.chartkit import PLOT_WIDTH_PX, esc, layout, shorten, x_range
+from ledger.report.palette import CERTAINTY_STYLE, STRUCK_COLOR
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from ledger.report.model import ReportData, TimelineEvent
 
-from ledger.report.charts import (
-    _PLOT_WIDTH_PX,
-    CERTAINTY_STYLE,
-    STRUCK_COLOR,
-    _layout,
-    _plus_days,
-    _short,
-    _t,
-    _x_range,
-)
-
 # -- timeline ---------------------------------------------------------------------------------
 
 def event_hover(ev: TimelineEvent) -> str:
-    when = _t(ev.effective)
+    when = esc(ev.effective)
     if ev.precision != "day":
         when += f" (known to the {ev.precision}; placed at {ev.start})"
     status = ""
     if ev.status != "live":
-        status = f"<br><b>{ev.status.upper()}</b> by {_t(ev.superseded_by)}"
+        status = f"<br><b>{ev.status.upper()}</b> by {esc(ev.superseded_by)}"
     if ev.corrects:
-        status += f"<br>corrects {_t(ev.corrects)}"
+        status += f"<br>corrects {esc(ev.corrects)}"
     src = ev.source
-    origin = ", ".join(_t(src[k]) for k in ("publisher", "published_at") if src.get(k))
+    origin = ", ".join(esc(src[k]) for k in ("publisher", "published_at") if src.get(k))
     lines = [
-        f"<b>{_t(ev.type)}</b> · {_t(ev.id)}",
-        f"{when} · stream {_t(ev.stream)} · #{ev.position}",
-        f"certainty: {_t(ev.certainty)}{status}",
-        _t(ev.summary, 90),
-        f"source: {_t(_short(src.get('title') or '(untitled)', 160), 90)}" + (f"<br>{origin}" if origin else ""),
+        f"<b>{esc(ev.type)}</b> · {esc(ev.id)}",
+        f"{when} · stream {esc(ev.stream)} · #{ev.position}",
+        f"certainty: {esc(ev.certainty)}{status}",
+        esc(ev.summary, 90),
+        f"source: {esc(shorten(src.get('title') or '(untitled)', 160), 90)}" + (f"<br>{origin}" if origin else ""),
     ]
     if src.get("quote"):
-        lines.append(f"“{_t(_short(src['quote'], 240), 90)}”")
+        lines.append(f"“{esc(shorten(src['quote'], 240), 90)}”")
     if src.get("url"):
-        lines.append(f"<i>{_t(_short(src['url'], 90))}</i>")
+        lines.append(f"<i>{esc(shorten(src['url'], 90))}</i>")
     if src.get("retrieved_from"):  # "original URL (read at retrieved_from)"
-        when = f" on {_t(src['retrieved_at'])}" if src.get("retrieved_at") else ""
-        lines.append(f"(read at <i>{_t(_short(src['retrieved_from'], 90))}</i>{when})")
+        when = f" on {esc(src['retrieved_at'])}" if src.get("retrieved_at") else ""
+        lines.append(f"(read at <i>{esc(shorten(src['retrieved_from'], 90))}</i>{when})")
     if ev.href:
         lines.append("click to open the source")
     return "<br>".join(lines)
@@ -60,7 +53,7 @@ def _lanes(data: ReportData) -> tuple[dict[str, float], list[float], list[str], 
     Returns y per event id, lane tick positions, tick labels, and the y extent of each lane.
     """
     span = max(1, (date.fromisoformat(data.end) - date.fromisoformat(data.start)).days)
-    gap = span * 16 / _PLOT_WIDTH_PX  # about one mark's width, in days
+    gap = span * 16 / PLOT_WIDTH_PX  # about one mark's width, in days
     ys: dict[str, float] = {}
     ticks, labels, extents = [], [], []
     base = 0.0
@@ -80,7 +73,7 @@ def _lanes(data: ReportData) -> tuple[dict[str, float], list[float], list[str], 
             ys[ev.id] = base + row
         height = max(1, len(rows))
         ticks.append(base + (height - 1) / 2)
-        labels.append(_t(stream))
+        labels.append(esc(stream))
         extents.append((base - 0.5, base + height - 0.5))
         base += height + 0.8
     return ys, ticks, labels, extents
@@ -96,7 +89,7 @@ def timeline_figure(data: ReportData) -> go.Figure:
         xs: list[str | None] = []
         yp: list[float | None] = []
         for ev in partial:
-            xs += [ev.start, _plus_days(ev.end, 1), None]
+            xs += [ev.start, add_days(ev.end, 1), None]
             yp += [ys[ev.id], ys[ev.id], None]
         fig.add_trace(go.Scatter(x=xs, y=yp, mode="lines", line={"width": 6, "color": "rgba(60,60,60,0.18)"},
                                  hoverinfo="skip", name="period of a YYYY / YYYY-MM date"))
@@ -133,9 +126,9 @@ def timeline_figure(data: ReportData) -> go.Figure:
         for n, (lo, hi) in enumerate(extents)
     ]
     top, bottom = (extents[0][0] - 0.4, extents[-1][1] + 0.4) if extents else (-0.5, 0.5)
-    fig.update_layout(**_layout(
+    fig.update_layout(**layout(
         int(110 + 22 * (bottom - top)), shapes=shapes, hovermode="closest",
-        xaxis={"type": "date", "range": _x_range(data), "showgrid": True},
+        xaxis={"type": "date", "range": x_range(data), "showgrid": True},
         yaxis={"tickvals": ticks, "ticktext": labels, "range": [bottom, top], "zeroline": False, "showgrid": False,
                "fixedrange": True, "automargin": True},
     ))

@@ -2,9 +2,9 @@
 
 - ``port.py``: the Protocol the read and write sides use;
 - ``sql.py``: its adapter; ``foldreads.py`` and ``checkpoint_rows.py``: the reads of folds and
-  the rows of checkpoints; ``rows.py``: columns and the row <-> envelope mapping;
+  the rows of checkpoints; ``rows.py``: columns and the row <-> envelope mapping (upcasting older events);
 - ``dialect.py``: every difference between SQLite and PostgreSQL, and the error boundary;
-- ``schema.py`` (revision check), ``migrate.py`` and ``migrations/`` (Alembic), ``tables.py``
+- ``revision.py`` (the schema revision check), ``migrate.py`` and ``migrations/`` (Alembic), ``tables.py``
   (the typed table definitions the migrations describe).
 """
 
@@ -18,7 +18,7 @@ from ledger.store.sql import SqlStore
 def open_store(url: str, *, init: bool = False) -> SqlStore:
     """The store at ``url`` (a SQLAlchemy-style URL or a SQLite file path), its schema checked;
     ``init`` creates or upgrades the schema first (on the same database: in memory, the only one)."""
-    from ledger.store import schema
+    from ledger.store import revision
 
     store = SqlStore(open_database(url))
     try:
@@ -26,7 +26,7 @@ def open_store(url: str, *, init: bool = False) -> SqlStore:
             from ledger.store import migrate
 
             migrate.upgrade_database(store.db)
-        schema.check(store.db)
+        revision.check(store.db)
     except BaseException:
         store.dispose()
         raise

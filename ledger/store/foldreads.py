@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
-from events import DEFINING_TYPES, defined_key
+from events import DEFINING_TYPES, defined_key, withdrawal
+from events import upcast as upcasting
 from ledger.errors import StoredDataError
 from ledger.store.dialect import Database
-from ledger.store.rows import bucket
+from ledger.store.rows import bucket, upcast
 
 
 def keyed_positions(db: Database, upto: int, keys: int = 1) -> str:
@@ -27,7 +29,7 @@ def keyed_positions(db: Database, upto: int, keys: int = 1) -> str:
     return db.keyed(f"SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted}")
 
 
-_WITHDRAWALS = ("SELECT id, type, corrects, payload, position FROM events WHERE (corrects IS NOT NULL OR "
+_WITHDRAWALS = ("SELECT id, type, corrects, payload, position, schema_version FROM events WHERE (corrects IS NOT NULL OR "
                 "type = 'EventRetracted') AND position > {m} AND position <= {m} ORDER BY position")
 """Read through the partial index of corrections and retractions (migration 0001)."""
 
@@ -39,11 +41,12 @@ def supersessions(db: Database, upto: int | None = None, after: int = 0) -> dict
     with db.reading() as conn:
         rows = conn.execute(_WITHDRAWALS.replace("{m}", db.mark),
                             (after, upto if upto is not None else 2**62)).fetchall()
-        for id_, type_, corrects, payload, position in rows:
-            if type_ == "EventRetracted":
-                found[orjson.loads(payload)["target"]] = {"retracted_by": id_, "position": position}
-            else:
-                found[corrects] = {"corrected_by": id_, "position": position}
+        current = upcasting.CURRENT_SCHEMA_VERSION
+        for id_, type_, corrects, payload, position, version in rows:
+            row = {"id": id_, "type": type_, "corrects": corrects, "data": orjson.loads(payload)}
+            withdrawn = withdrawal(row if version == current else upcast(row, version, position))
+            if withdrawn is not None:
+                found[withdrawn.target] = {f"{withdrawn.action}_by": id_, "position": position}
     return found
 
 
@@ -121,6 +124,7 @@ def _keyed_rows(db: Database, upto: int, keys: list[str], only: tuple[str, ...])
 
 
 _CHUNK = 10_000
+_VERSION = itemgetter(7)
 
 
 def _broken(rows: Sequence[Any]) -> None:
@@ -150,15 +154,21 @@ def fold_chunks(
     ``whole`` (a read of the whole ledger, or a date range of it) streams on a server-side
     cursor where the dialect needs one (:meth:`Database.reading`).
     """
-    sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload FROM events e "
-           f"WHERE {where.replace('{m}', db.mark)} ORDER BY {order}")
+    sql = ("SELECT e.position, e.id, e.type, e.effective_date, e.certainty, e.corrects, e.payload, e.schema_version "
+           f"FROM events e WHERE {where.replace('{m}', db.mark)} ORDER BY {order}")
     loads = orjson.loads
+    current = upcasting.CURRENT_SCHEMA_VERSION
     with db.reading(stream=whole) as conn:
         result = conn.execute(sql, params)
         while rows := result.fetchmany(_CHUNK):
             try:
-                yield [{"position": position, "id": id_, "type": type_, "effective_date": eff,
-                        "certainty": certainty, "corrects": corrects, "data": loads(payload)}
-                       for position, id_, type_, eff, certainty, corrects, payload in rows]
+                chunk = [{"position": position, "id": id_, "type": type_, "effective_date": eff,
+                          "certainty": certainty, "corrects": corrects, "data": loads(payload)}
+                         for position, id_, type_, eff, certainty, corrects, payload, _ in rows]
             except orjson.JSONDecodeError:
                 _broken(rows)
+                raise
+            versions = set(map(_VERSION, rows))  # at C speed: a chunk of current events costs one set
+            if versions != {current}:
+                chunk = [e if row[7] == current else upcast(e, row[7], row[0]) for e, row in zip(chunk, rows, strict=True)]
+            yield chunk

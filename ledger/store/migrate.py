@@ -21,7 +21,7 @@ import ledger.store.migrations as migrations
 from ledger.errors import IntegrityError, SchemaVersionError
 from ledger.store.dialect import PG_LOCK_KEY as LOCK_KEY
 from ledger.store.dialect import Database, PostgresDatabase, SqliteDatabase
-from ledger.store.schema import REVISIONS, too_new
+from ledger.store.revision import REVISIONS, too_new
 
 SCRIPT_LOCATION = str(Path(migrations.__file__).parent)
 
@@ -33,7 +33,7 @@ def _config() -> Config:
 
 
 def code_head() -> str:
-    """The head revision of the migration scripts (what :data:`ledger.store.schema.HEAD` states)."""
+    """The head revision of the migration scripts (what :data:`ledger.store.revision.HEAD` states)."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head

@@ -16,8 +16,9 @@ from typing import Any
 import orjson
 
 from events import date_sort_key
+from events import upcast as upcasting
 from ledger.core.envelope import BrokenText, format_ts, parse_ts
-from ledger.errors import StoredDataError
+from ledger.errors import SchemaVersionError, StoredDataError
 
 BUCKET = 65536
 """Positions per ``event_parties`` bucket: new rows land in the newest bucket's subtree only."""
@@ -85,12 +86,30 @@ def _json(text: str | None, position: Any, column: str, tolerant: bool) -> Any:
                               "row was edited outside alliance-ledger; run `alliance-ledger verify`") from None
 
 
-def envelope_from_row(row: tuple[Any, ...], tolerant: bool = False) -> dict[str, Any]:
+def upcast(document: dict[str, Any], version: Any, position: Any) -> dict[str, Any]:
+    """``document`` (an envelope or a fold row) of stored ``schema_version`` in the current shape
+    (:mod:`events.upcast`); a version this code does not read is a typed error."""
+    if type(version) is not int:
+        raise StoredDataError(f"integrity: the stored schema_version of the event at position {position} is "
+                              f"{str(version)[:20]!r}, not a version number: the row was edited outside "
+                              "alliance-ledger; run `alliance-ledger verify`")
+    try:
+        return upcasting.upcast(document, version)
+    except upcasting.SchemaTooNew as exc:
+        raise SchemaVersionError(str(exc)) from None
+    except ValueError as exc:
+        raise StoredDataError(f"integrity: {exc}: the row was edited outside alliance-ledger; run "
+                              "`alliance-ledger verify`") from None
+
+
+def envelope_from_row(row: tuple[Any, ...], tolerant: bool = False, raw: bool = False) -> dict[str, Any]:
     """Rebuild the stored envelope from a row selected as :data:`ROW_COLUMNS` (plus, for
     ``verify``, the derived ``effective_on`` column, kept under that key: hashing ignores it).
 
+    An event stored with an older ``schema_version`` is upcast to the current shape, unless
+    ``raw`` (export: the envelope exactly as stored, which its hash covers).
     ``tolerant`` (verify): a column that is not what the ledger writes is kept as found, for the
-    chain check to report, rather than raising :class:`StoredDataError`.
+    chain check to report, rather than raising :class:`StoredDataError`; implies ``raw``.
     """
     (id_, type_, eff, stream, certainty, source, recorded_by, corrects, payload,
      position, recorded_at, stream_version, schema_version, prev_hash, hash_) = row[:15]
@@ -103,4 +122,6 @@ def envelope_from_row(row: tuple[Any, ...], tolerant: bool = False) -> dict[str,
     }
     if len(row) > 15:
         env["effective_on"] = row[15]
+    if schema_version != upcasting.CURRENT_SCHEMA_VERSION and not (raw or tolerant):
+        return upcast(env, schema_version, position)
     return env

@@ -80,11 +80,12 @@ def _index_order(party_rows: Sequence[tuple[int, str, int]]) -> list[tuple[int, 
     return sorted(sorted(party_rows, key=itemgetter(1)), key=itemgetter(0))
 
 
-def _by_ids(db: Database, conn: Conn, ids: list[str], tolerant: bool = False) -> Iterator[dict[str, Any]]:
+def _by_ids(db: Database, conn: Conn, ids: list[str], tolerant: bool = False, raw: bool = False,
+            ) -> Iterator[dict[str, Any]]:
     for start in range(0, len(ids), 500):
         chunk = tuple(ids[start:start + 500])
         rows = conn.execute(f"{_SELECT} WHERE e.id IN ({_marks(db, len(chunk))}) ORDER BY e.position", chunk).fetchall()
-        yield from (envelope_from_row(tuple(row), tolerant) for row in rows)
+        yield from (envelope_from_row(tuple(row), tolerant, raw) for row in rows)
 
 
 class SqlStore:
@@ -145,14 +146,14 @@ class SqlStore:
     def read(
         self, *, after: int = 0, upto: int | None = None, stream: str | None = None,
         types: Iterable[str] | None = None, party: str | None = None, ids: Iterable[str] | None = None,
-        batch: int = 20_000, tolerant: bool = False,
+        batch: int = 20_000, tolerant: bool = False, raw: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Stored envelopes in position order, filtered; streamed in batches to bound memory
-        (``tolerant``, for verify: see :func:`ledger.store.rows.envelope_from_row`)."""
+        (``tolerant``, for verify, and ``raw``, for export: see :func:`ledger.store.rows.envelope_from_row`)."""
         m = self.db.mark
         if ids is not None and (after, upto, stream, types, party) == (0, None, None, None, None):
             with self.db.reading() as conn:
-                yield from list(_by_ids(self.db, conn, list(ids), tolerant))
+                yield from list(_by_ids(self.db, conn, list(ids), tolerant, raw))
             return
         where: list[str] = ["e.position > {m}"]
         params: list[Any] = []
@@ -181,13 +182,13 @@ class SqlStore:
                     chunk = id_list[start:start + 500]
                     rows = conn.execute(sql.replace("{ids}", _marks(self.db, len(chunk))),
                                         (after, *params, *chunk)).fetchall()
-                    yield from [envelope_from_row(tuple(r)) for r in rows]
+                    yield from [envelope_from_row(tuple(r), tolerant, raw) for r in rows]
             return
         last = after
         while True:
             with self.db.reading() as conn:
                 rows = conn.execute(f"{sql} LIMIT {int(batch)}", (last, *params)).fetchall()
-            yield from [envelope_from_row(tuple(r), tolerant) for r in rows]
+            yield from [envelope_from_row(tuple(r), tolerant, raw) for r in rows]
             if len(rows) < batch:
                 return
             last = int(rows[-1][9])

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from events import date_sort_key, iter_refs
+from events import date_sort_key, iter_refs, withdrawn_id
 from events.upcast import CURRENT_SCHEMA_VERSION
 from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, seal
-from ledger.core.rules import Catalog, Key, target_id
+from ledger.core.rules import Definitions, Key
 from ledger.errors import ConflictError, Problem, ValidationError
 from ledger.store.port import EventStore, WriteTransaction
 from ledger.store.rows import BUCKET, row_values
@@ -65,7 +65,7 @@ class Appender:
 
     def __init__(self, store: EventStore) -> None:
         self._store = store
-        self._catalog = Catalog()
+        self._catalog = Definitions()
 
     @contextmanager
     def _transaction(self) -> Iterator[WriteTransaction]:
@@ -168,7 +168,7 @@ class Appender:
         """
         catalog = self._catalog
         batch = {d["id"]: d for _, d in new}
-        wanted = {t for _, d in new if (t := target_id(d)) is not None and t not in batch}
+        wanted = {t for _, d in new if (t := withdrawn_id(d)) is not None and t not in batch}
         older = {e["id"]: e for e in w.by_ids(wanted)} if wanted else {}
         now = datetime.now(UTC)
         if last_ts is not None:
@@ -184,7 +184,7 @@ class Appender:
         for n, (i, doc) in enumerate(new):
             if progress is not None and n % 10_000 == 0 and n:
                 progress(n)
-            tid = target_id(doc)
+            tid = withdrawn_id(doc)
             target = (batch[tid] if tid in applied_ids else older.get(tid)) if tid else None
             refs = list(iter_refs(doc["type"], doc["data"]))
             found = catalog.check(i, doc, target, lambda key: self._uses(w, key, applied), refs)
@@ -229,15 +229,15 @@ class Appender:
         """Bring the in-memory catalog to ``head`` by applying events other writers recorded."""
         catalog = self._catalog
         if catalog.head > head:  # the database was replaced under us: start over
-            self._catalog = catalog = Catalog()
+            self._catalog = catalog = Definitions()
         if catalog.head == head:
             return
         delta = list(w.after(catalog.head))
         by_id = {e["id"]: e for e in delta}
-        wanted = {t for e in delta if (t := target_id(e)) is not None and t not in by_id}
+        wanted = {t for e in delta if (t := withdrawn_id(e)) is not None and t not in by_id}
         older = {e["id"]: e for e in w.by_ids(wanted)} if wanted else {}
         for env in delta:
-            tid = target_id(env)
+            tid = withdrawn_id(env)
             catalog.apply(env, (by_id.get(tid) or older.get(tid)) if tid else None)
         catalog.head = head
 

@@ -15,15 +15,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from ledger import Ledger, ValidationError
 from ledger.cli.demo import dataset, load
 from ledger.core.envelope import INPUT_FIELDS
 from projections import removed_ids
 from tests import dbkit
-from tests.conftest import _pg_or_skip
+from tests.conftest import pg_schema_url
 from tests.eventfactory import History, money
 from tests.oldschema import seed_at_revision
 from tests.procs import is_sqlite, raw_connection
@@ -120,19 +119,8 @@ def _fresh(engine: str, tmp_path: Path) -> Iterator[str]:
     if engine == "sqlite":
         yield f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db"
         return
-    base = _pg_or_skip()  # skips, or fails when ALLIANCE_LEDGER_REQUIRE_PG=1
-    schema = "t_" + uuid.uuid4().hex[:16]
-    admin = create_engine(make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(base).set(drivername="postgresql+psycopg").update_query_dict(
-            {"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema_url() as url:  # skips, or fails when ALLIANCE_LEDGER_REQUIRE_PG=1
+        yield url
 
 
 @st.composite

@@ -47,7 +47,7 @@ def upgrade() -> None:
 
     op.create_table(
         "event_parties",
-        # a party slug, or "namespace:id" of another item (see ledger.core.rules.Catalog.index_keys)
+        # a party slug, or "namespace:id" of another item (see ledger.core.rules.Definitions.index_keys)
         sa.Column("party", sa.String(250), primary_key=True),
         sa.Column("position", POSITION, primary_key=True),
         sqlite_with_rowid=False,  # the primary key is the table: one B-tree, not two

@@ -1,7 +1,8 @@
 """Which schema revision a database is at, checked without Alembic (a query command must not
 pay for importing it): the store refuses a database that is not at this code's revision, with
 the command to run, rather than failing later on a missing column or, worse, writing into a
-newer schema. ``tests/contract`` checks these constants against the migration scripts."""
+newer schema. ``tests/unit/test_store_revision.py`` checks these constants against the migration
+scripts."""
 
 from __future__ import annotations
 
