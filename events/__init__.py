@@ -27,6 +27,7 @@ from events.refs import (
     withdrawal,
     withdrawn_id,
 )
+from events.stored import StoredEnvelope
 
 if TYPE_CHECKING:
     from events.catalog import (
@@ -128,7 +129,8 @@ __all__ = [  # every name importable from here (a test checks it against _LAZY)
     "PartyRegistered", "PartyRegisteredData", "PartyRestructured", "PartyRestructuredData",
     "REFERENCES", "RightAmended", "RightAmendedData", "RightEnded", "RightEndedData", "RightGranted",
     "RightGrantedData", "RightRestricted", "RightRestrictedData", "RoleChanged", "RoleChangedData",
-    "Source", "Stake", "StakeChanged", "StakeChangedData", "Withdrawal", "add_days", "check_date", "date_sort_key", "defined_key",
+    "Source", "Stake", "StakeChanged", "StakeChangedData", "StoredEnvelope", "Withdrawal", "add_days",
+    "check_date", "date_sort_key", "defined_key",
     "iter_refs", "next_day", "period_end", "to_document", "to_documents", "withdrawal", "withdrawn_id",
 ]
 

@@ -13,7 +13,7 @@ from typing import Any
 from events import CERTAINTY_RANK
 
 Item = dict[str, Any]
-State = dict[str, Any]
+Accumulator = dict[str, Any]
 """The fold accumulator: one ``{key: item}`` dict per section plus private indexes (``_``-prefixed)."""
 
 RANK = CERTAINTY_RANK

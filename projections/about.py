@@ -9,12 +9,11 @@ right was ever made to depend on), so that no audit view can miss an event the f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from events import CERTAINTY_RANK, date_sort_key, withdrawal
-
-Event = Mapping[str, Any]
+from events.stored import StoredEnvelope
 
 DIRECT: dict[str, tuple[str, tuple[str, ...]]] = {
     "PartyRegistered": ("parties", ("party",)),
@@ -38,10 +37,10 @@ DIRECT: dict[str, tuple[str, tuple[str, ...]]] = {
     "LegalActionUpdated": ("legal_actions", ("case",)),
     "MetricReported": ("metrics", ("party", "metric", "period")),
 }
-"""Event type -> (section, data fields giving the item key) of the item the event is about."""
+"""StoredEnvelope type -> (section, data fields giving the item key) of the item the event is about."""
 
 
-def is_direct(e: Event, section: str, key: tuple[str, ...]) -> bool:
+def is_direct(e: StoredEnvelope, section: str, key: tuple[str, ...]) -> bool:
     """Whether ``e`` names the item itself (not another item that changes it)."""
     target = DIRECT.get(e["type"])
     if target is None or target[0] != section:
@@ -50,7 +49,7 @@ def is_direct(e: Event, section: str, key: tuple[str, ...]) -> bool:
     return tuple(data[name] for name in target[1]) == key
 
 
-def is_about(e: Event, section: str, key: tuple[str, ...], conditions: set[str]) -> bool:
+def is_about(e: StoredEnvelope, section: str, key: tuple[str, ...], conditions: set[str]) -> bool:
     """Whether ``e`` would touch the item if it were live (directly, by supersession, or by a condition)."""
     if is_direct(e, section, key):
         return True
@@ -59,7 +58,7 @@ def is_about(e: Event, section: str, key: tuple[str, ...], conditions: set[str])
     return section == "rights" and e["type"] == "ConditionMet" and e["data"]["condition"] in conditions
 
 
-def right_conditions(events: Iterable[Event], right: str) -> set[str]:
+def right_conditions(events: Iterable[StoredEnvelope], right: str) -> set[str]:
     """Every condition the right was ever made to depend on, by live or withdrawn events."""
     names: set[str] = set()
     for e in events:
@@ -70,12 +69,12 @@ def right_conditions(events: Iterable[Event], right: str) -> set[str]:
     return names
 
 
-def conditions_of(events: Iterable[Event], section: str, key: tuple[str, ...]) -> set[str]:
+def conditions_of(events: Iterable[StoredEnvelope], section: str, key: tuple[str, ...]) -> set[str]:
     """The conditions :func:`is_about` needs for this item (none unless it is a right)."""
     return right_conditions(events, key[0]) if section == "rights" else set()
 
 
-def withdrawers(events: Iterable[Event]) -> dict[str, list[dict[str, str]]]:
+def withdrawers(events: Iterable[StoredEnvelope]) -> dict[str, list[dict[str, str]]]:
     """Removed event id -> the events that corrected or retracted it, in recording order."""
     by: dict[str, list[dict[str, str]]] = {}
     for e in sorted(events, key=lambda event: event["position"]):
@@ -86,7 +85,7 @@ def withdrawers(events: Iterable[Event]) -> dict[str, list[dict[str, str]]]:
 
 
 def withdrawn_about(
-    known: list[Event], section: str, key: tuple[str, ...], as_of: str, min_certainty: str
+    known: list[StoredEnvelope], section: str, key: tuple[str, ...], as_of: str, min_certainty: str
 ) -> list[dict[str, Any]]:
     """Withdrawn events about the item that would otherwise have been folded for this query,
     as ``{"event": stored event, "by": [{"id", "action"}]}`` in recording order."""

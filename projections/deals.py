@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from projections._items import State, define, new_item, touch
+from projections._items import Accumulator, define, new_item, touch
 from projections.entities import Handler
 
 
-def agreement_signed(st: State, e: Mapping[str, Any]) -> None:
+def agreement_signed(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Add the agreement and mark each agreement it supersedes (first supersession wins).
 
     The superseding event is evidence of the superseded agreement too: it changed its status.
@@ -34,7 +34,7 @@ def agreement_signed(st: State, e: Mapping[str, Any]) -> None:
         touch(old, e)
 
 
-def negotiation_opened(st: State, e: Mapping[str, Any]) -> None:
+def negotiation_opened(st: Accumulator, e: Mapping[str, Any]) -> None:
     d = e["data"]
     item = {
         "negotiation": d["negotiation"], "parties": list(d["parties"]), "topic": d["topic"],
@@ -43,7 +43,7 @@ def negotiation_opened(st: State, e: Mapping[str, Any]) -> None:
     define(st["negotiations"], d["negotiation"], new_item(e, item))
 
 
-def negotiation_concluded(st: State, e: Mapping[str, Any]) -> None:
+def negotiation_concluded(st: Accumulator, e: Mapping[str, Any]) -> None:
     """The outcome becomes the status; a later conclusion restates it (the latest wins)."""
     d = e["data"]
     item = st["negotiations"].get(d["negotiation"])

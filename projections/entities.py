@@ -12,15 +12,15 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from projections._items import Item, State, define, new_item, touch
+from projections._items import Accumulator, Item, define, new_item, touch
 
-Handler = Callable[[State, Mapping[str, Any]], None]
+Handler = Callable[[Accumulator, Mapping[str, Any]], None]
 
 _CLOSING = frozenset({"dismissed", "withdrawn", "settled", "ruled"})
 _REOPENING = frozenset({"appealed", "refiled"})
 
 
-def party_registered(st: State, e: Mapping[str, Any]) -> None:
+def party_registered(st: Accumulator, e: Mapping[str, Any]) -> None:
     d = e["data"]
     item = {
         "party": d["party"], "name": d["name"], "kind": d["kind"], "jurisdiction": d.get("jurisdiction"),
@@ -29,7 +29,7 @@ def party_registered(st: State, e: Mapping[str, Any]) -> None:
     define(st["parties"], d["party"], new_item(e, item))
 
 
-def party_restructured(st: State, e: Mapping[str, Any]) -> None:
+def party_restructured(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Kind, name and control change when given; ``summary`` keeps the latest restructuring's text."""
     d = e["data"]
     item = st["parties"].get(d["party"])
@@ -43,7 +43,7 @@ def party_restructured(st: State, e: Mapping[str, Any]) -> None:
     touch(item, e)
 
 
-def _stake(st: State, e: Mapping[str, Any], holder: str, issuer: str) -> Item:
+def _stake(st: Accumulator, e: Mapping[str, Any], holder: str, issuer: str) -> Item:
     """The stake item of (holder, issuer), created by the first event that names the pair."""
     stakes = st["stakes"]
     key = (holder, issuer)
@@ -56,7 +56,7 @@ def _stake(st: State, e: Mapping[str, Any], holder: str, issuer: str) -> Item:
     return item
 
 
-def investment_made(st: State, e: Mapping[str, Any]) -> None:
+def investment_made(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Sum the money per currency with exact decimals; an approximate figure marks its currency's total."""
     d = e["data"]
     money = d["money"]
@@ -71,7 +71,7 @@ def investment_made(st: State, e: Mapping[str, Any]) -> None:
         entry[1] = entry[1] or approximate
 
 
-def stake_changed(st: State, e: Mapping[str, Any]) -> None:
+def stake_changed(st: Accumulator, e: Mapping[str, Any]) -> None:
     """A stake is absolute: the latest one replaces the previous (``{"exact": "0"}`` disposes)."""
     d = e["data"]
     _stake(st, e, d["holder"], d["issuer"])["stake"] = dict(d["stake"])
@@ -89,7 +89,7 @@ def render_stake(item: Item, as_of: str) -> None:
     item["invested"] = invested
 
 
-def role_changed(st: State, e: Mapping[str, Any]) -> None:
+def role_changed(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Appointment activates the role, removal or resignation ends it (even if nobody held it before)."""
     d = e["data"]
     roles = st["roles"]
@@ -106,7 +106,7 @@ def role_changed(st: State, e: Mapping[str, Any]) -> None:
     touch(item, e)
 
 
-def legal_action_filed(st: State, e: Mapping[str, Any]) -> None:
+def legal_action_filed(st: Accumulator, e: Mapping[str, Any]) -> None:
     d = e["data"]
     item = {
         "case": d["case"], "kind": d["kind"], "plaintiffs": list(d["plaintiffs"]),
@@ -116,7 +116,7 @@ def legal_action_filed(st: State, e: Mapping[str, Any]) -> None:
     define(st["legal_actions"], d["case"], new_item(e, item))
 
 
-def legal_action_updated(st: State, e: Mapping[str, Any]) -> None:
+def legal_action_updated(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Dismissal, withdrawal, settlement or ruling close a case; appeal or refiling reopen it."""
     d = e["data"]
     item = st["legal_actions"].get(d["case"])
@@ -140,7 +140,7 @@ def _extend_unique(target: list[str], extra: list[str] | None) -> None:
             target.append(value)
 
 
-def metric_reported(st: State, e: Mapping[str, Any]) -> None:
+def metric_reported(st: Accumulator, e: Mapping[str, Any]) -> None:
     """The latest report (in fold order) for (party, metric, period) gives value and unit."""
     d = e["data"]
     metrics = st["metrics"]

@@ -9,9 +9,10 @@ audit never has to guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
+from events.stored import StoredEnvelope
 from projections.about import withdrawn_about
 from projections.blame import blame_fields
 from projections.fold import fold
@@ -19,11 +20,9 @@ from projections.sections import key_tuple, parse_key
 from projections.select import check_query
 from projections.steps import item_steps
 
-Event = Mapping[str, Any]
-
 
 def explain_item(
-    events: Iterable[Event],
+    events: Iterable[StoredEnvelope],
     *,
     section: str,
     key: str,

@@ -16,16 +16,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from events import date_sort_key
+from events.stored import StoredEnvelope
 from projections import deals, entities, rights
-from projections._items import Item, State
+from projections._items import Accumulator, Item
 from projections.sections import KEY_FIELDS, SECTIONS, sorted_keys
-from projections.select import Event, check_query, concat_days, gc_paused, plan, sort_key
+from projections.select import check_query, concat_days, gc_paused, plan, sort_key
 
 DATA_FORMAT = 1
 """Version of :meth:`Folder.to_data`'s layout; a checkpoint of another version is not used."""
 
 DISPATCH: dict[str, entities.Handler] = {**entities.HANDLERS, **rights.HANDLERS, **deals.HANDLERS}
-"""Event type -> handler. EventRetracted has none: it only removes, which selection does."""
+"""StoredEnvelope type -> handler. EventRetracted has none: it only removes, which selection does."""
 
 _FINISHERS: dict[str, Callable[[Item, str], None]] = {
     "stakes": entities.render_stake,
@@ -44,7 +45,7 @@ _COLLECTIONS: dict[str, tuple[str, ...]] = {
 class FoldError(ValueError):
     """A stored event the fold cannot apply (see :meth:`Folder._run`)."""
 
-    def __init__(self, event: Event | None, cause: BaseException) -> None:
+    def __init__(self, event: StoredEnvelope | None, cause: BaseException) -> None:
         self.event_id = event.get("id") if isinstance(event, dict) else None
         self.position = event.get("position") if isinstance(event, dict) else None
         super().__init__(f"event {self.event_id!r} at position {self.position} cannot be folded "
@@ -73,7 +74,7 @@ class Folder:
     __slots__ = ("_state", "_last")
 
     def __init__(self) -> None:
-        state: State = {name: {} for name in SECTIONS}
+        state: Accumulator = {name: {} for name in SECTIONS}
         state["_met"] = {}
         state["_watch"] = {}
         self._state = state
@@ -84,14 +85,14 @@ class Folder:
         """(date sort key, position) of the last folded event; None before any."""
         return self._last
 
-    def apply(self, events: Iterable[Event], *, in_fold_order: bool = False) -> None:
+    def apply(self, events: Iterable[StoredEnvelope], *, in_fold_order: bool = False) -> None:
         """Fold a batch of selected events; within the batch, order does not matter, unless
         ``in_fold_order`` says the batch is already in fold order (what :func:`select_events`
         returns): then it is folded as given, without regrouping it by day."""
         if in_fold_order:
             batch = list(events)
         else:
-            days: dict[str, list[Event]] = {}
+            days: dict[str, list[StoredEnvelope]] = {}
             for e in events:
                 days.setdefault(date_sort_key(e["effective_date"]), []).append(e)
             batch = concat_days(days, by_position=False)
@@ -103,7 +104,7 @@ class Folder:
         with gc_paused():
             self._run(batch)
 
-    def _run(self, ordered: list[Event]) -> None:
+    def _run(self, ordered: list[StoredEnvelope]) -> None:
         """The hot loop: one dict lookup and one call per event.
 
         Events that are not what the catalog validates (a type it does not know, a payload
@@ -112,7 +113,7 @@ class Folder:
         """
         state = self._state
         handler_for = DISPATCH.get
-        e: Event | None = None
+        e: StoredEnvelope | None = None
         try:
             for e in ordered:
                 handler = handler_for(e["type"])
@@ -144,7 +145,7 @@ class Folder:
                 for name in SECTIONS
             }
 
-    def dump(self, *, copy: bool = True) -> tuple[State, tuple[str, int] | None]:
+    def dump(self, *, copy: bool = True) -> tuple[Accumulator, tuple[str, int] | None]:
         """The accumulator and the last folded key, for a store to persist as a checkpoint.
 
         It holds only dicts, lists, tuples, strings, numbers, booleans, None and Decimals.
@@ -176,7 +177,7 @@ class Folder:
         try:
             if data["format"] != DATA_FORMAT:
                 raise ValueError(f"checkpoint format {data['format']!r}, this code reads {DATA_FORMAT}")
-            state: State = {}
+            state: Accumulator = {}
             for name in SECTIONS:
                 fields = KEY_FIELDS[name]
                 items = data["sections"][name]
@@ -194,7 +195,7 @@ class Folder:
             raise ValueError(f"not a fold checkpoint ({type(exc).__name__}: {exc})") from None
 
     @classmethod
-    def load(cls, state: State, last: tuple[str, int] | None) -> Folder:
+    def load(cls, state: Accumulator, last: tuple[str, int] | None) -> Folder:
         """A Folder resumed from :meth:`dump` output (taken over, not copied)."""
         folder = cls.__new__(cls)
         folder._state = state
@@ -219,13 +220,13 @@ class Folder:
         return clone
 
 
-def _copy_state(state: State) -> State:
+def _copy_state(state: Accumulator) -> Accumulator:
     """A deep copy of the accumulator that knows its shape (``copy.deepcopy`` is ~10x slower).
 
     Items hold scalars, flat lists/dicts (``_COLLECTIONS``, evidence), and for stakes the
     per-currency ``[total, approximate]`` pairs; the indexes are a flat dict and a dict of dicts.
     """
-    out: State = {}
+    out: Accumulator = {}
     for name in SECTIONS:
         collections = _COLLECTIONS.get(name, ()) + ("evidence",)
         section = {}
@@ -272,7 +273,7 @@ def finish_item(section: str, item: Item, as_of: str) -> Item:
 
 
 def fold(
-    events: Iterable[Event], *, as_of: str, known_at: int | None = None, min_certainty: str = "rumored"
+    events: Iterable[StoredEnvelope], *, as_of: str, known_at: int | None = None, min_certainty: str = "rumored"
 ) -> dict[str, list[Item]]:
     """The state sections as of ``as_of``, as known at position ``known_at`` (SPEC §2, §5).
 

@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from events import date_sort_key, period_end
-from projections._items import Item, State, amend, define, new_item, touch
+from projections._items import Accumulator, Item, amend, define, new_item, touch
 from projections.entities import Handler
 
 _RIGHT_AMENDABLE = ("kind", "scope", "until", "ends_when", "restricted_when", "terms")
 _PARTNERSHIP_AMENDABLE = ("kind", "money", "until", "terms", "summary")
 
 
-def right_granted(st: State, e: Mapping[str, Any]) -> None:
+def right_granted(st: Accumulator, e: Mapping[str, Any]) -> None:
     d = e["data"]
     item = {
         "right": d["right"], "holder": d["holder"], "grantor": d["grantor"], "kind": d["kind"],
@@ -35,7 +35,7 @@ def right_granted(st: State, e: Mapping[str, Any]) -> None:
     _watch_conditions(st, item, d, e)
 
 
-def right_amended(st: State, e: Mapping[str, Any]) -> None:
+def right_amended(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Present keys set (``None`` clears), absent keys stay; an ended right keeps its status."""
     d = e["data"]
     item = st["rights"].get(d["right"])
@@ -46,7 +46,7 @@ def right_amended(st: State, e: Mapping[str, Any]) -> None:
     _watch_conditions(st, item, d, e)
 
 
-def _watch_conditions(st: State, item: Item, d: Mapping[str, Any], e: Mapping[str, Any]) -> None:
+def _watch_conditions(st: Accumulator, item: Item, d: Mapping[str, Any], e: Mapping[str, Any]) -> None:
     """Index the conditions this event makes the right depend on; apply those already met, as of now."""
     met = st["_met"]
     watch = st["_watch"]
@@ -75,7 +75,7 @@ def _on_condition(item: Item, condition: str, date: str) -> bool:
     return False
 
 
-def right_restricted(st: State, e: Mapping[str, Any]) -> None:
+def right_restricted(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Restriction applies to an active or restricted right; an ended right stays ended."""
     d = e["data"]
     item = st["rights"].get(d["right"])
@@ -87,7 +87,7 @@ def right_restricted(st: State, e: Mapping[str, Any]) -> None:
     touch(item, e)
 
 
-def right_ended(st: State, e: Mapping[str, Any]) -> None:
+def right_ended(st: Accumulator, e: Mapping[str, Any]) -> None:
     _end(st["rights"].get(e["data"]["right"]), e)
 
 
@@ -103,7 +103,7 @@ def _end(item: Item | None, e: Mapping[str, Any]) -> None:
     touch(item, e)
 
 
-def condition_defined(st: State, e: Mapping[str, Any]) -> None:
+def condition_defined(st: Accumulator, e: Mapping[str, Any]) -> None:
     d = e["data"]
     item = {
         "condition": d["condition"], "description": d["description"], "verified_by": d.get("verified_by"),
@@ -112,7 +112,7 @@ def condition_defined(st: State, e: Mapping[str, Any]) -> None:
     define(st["conditions"], d["condition"], new_item(e, item))
 
 
-def condition_met(st: State, e: Mapping[str, Any]) -> None:
+def condition_met(st: Accumulator, e: Mapping[str, Any]) -> None:
     """Mark the condition met (first date wins) and end/restrict the rights that name it."""
     name = e["data"]["condition"]
     item = st["conditions"].get(name)
@@ -131,7 +131,7 @@ def condition_met(st: State, e: Mapping[str, Any]) -> None:
             touch(target, e)
 
 
-def partnership_formed(st: State, e: Mapping[str, Any]) -> None:
+def partnership_formed(st: Accumulator, e: Mapping[str, Any]) -> None:
     d = e["data"]
     item = {
         "partnership": d["partnership"], "parties": list(d["parties"]), "kind": d["kind"],
@@ -141,7 +141,7 @@ def partnership_formed(st: State, e: Mapping[str, Any]) -> None:
     define(st["partnerships"], d["partnership"], new_item(e, item))
 
 
-def partnership_amended(st: State, e: Mapping[str, Any]) -> None:
+def partnership_amended(st: Accumulator, e: Mapping[str, Any]) -> None:
     item = st["partnerships"].get(e["data"]["partnership"])
     if item is None:
         return
@@ -149,7 +149,7 @@ def partnership_amended(st: State, e: Mapping[str, Any]) -> None:
     touch(item, e)
 
 
-def partnership_ended(st: State, e: Mapping[str, Any]) -> None:
+def partnership_ended(st: Accumulator, e: Mapping[str, Any]) -> None:
     _end(st["partnerships"].get(e["data"]["partnership"]), e)
 
 

@@ -15,11 +15,12 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from events.stored import StoredEnvelope
 from projections._items import Item
 from projections.about import conditions_of, is_about
 from projections.fold import Folder
 from projections.sections import FIELDS, KEY_FIELDS, META_FIELDS
-from projections.select import Event, plan
+from projections.select import plan
 
 BODY_FIELDS: dict[str, tuple[str, ...]] = {
     name: tuple(f for f in fields if f not in META_FIELDS) for name, fields in FIELDS.items()
@@ -37,7 +38,7 @@ class Step:
     holds the fields the handler assigned (every field when the event created the item).
     """
 
-    event: Event
+    event: StoredEnvelope
     before: Item | None
     after: Item
     assigned: frozenset[str] = field(default_factory=frozenset)
@@ -69,7 +70,7 @@ def accumulator_key(section: str, parts: tuple[str, ...]) -> Any:
 
 
 def item_steps(
-    known: list[Event], section: str, parts: tuple[str, ...], as_of: str, min_certainty: str,
+    known: list[StoredEnvelope], section: str, parts: tuple[str, ...], as_of: str, min_certainty: str,
 ) -> list[Step]:
     """The steps of the item ``parts`` of ``section`` in the fold of ``known`` as of ``as_of``.
 
@@ -83,7 +84,7 @@ def item_steps(
     # one item swapped for a recorder and back) between two applies.
     items = folder.dump(copy=False)[0][section]
     steps: list[Step] = []
-    pending: list[Event] = []
+    pending: list[StoredEnvelope] = []
     for e in plan(known, as_of, None, min_certainty):
         if not is_about(e, section, parts, conditions):
             pending.append(e)

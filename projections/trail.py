@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from events import date_sort_key, next_day, period_end
+from events.stored import StoredEnvelope
 from projections.about import withdrawn_about
 from projections.fold import finish_item
-from projections.select import Event
 from projections.steps import BODY_FIELDS, Step, item_steps
 
 LAST_DAY = "9999-12-31"
@@ -41,13 +41,13 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any], names: tuple[str
             or before is not None and before[name] != after[name]}
 
 
-def _event(e: Event) -> dict[str, Any]:
+def _event(e: StoredEnvelope) -> dict[str, Any]:
     return {"id": e["id"], "type": e["type"], "position": e["position"], "recorded_at": e.get("recorded_at"),
             "certainty": e["certainty"], "source": e.get("source")}
 
 
 def _changes(steps: list[Step], section: str, to_day: str, names: tuple[str, ...]) -> tuple[list[dict[str, Any]], Any]:
-    """Event and calendar changes up to ``to_day`` in fold order, and the value at ``to_day``."""
+    """StoredEnvelope and calendar changes up to ``to_day`` in fold order, and the value at ``to_day``."""
     out: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     raw: dict[str, Any] | None = None
@@ -78,7 +78,7 @@ def _changes(steps: list[Step], section: str, to_day: str, names: tuple[str, ...
     return out, (finish_item(section, raw, to_day) if raw is not None else None)
 
 
-def _would_set(known: list[Event], w: dict[str, Any], section: str, parts: tuple[str, ...],
+def _would_set(known: list[StoredEnvelope], w: dict[str, Any], section: str, parts: tuple[str, ...],
                min_certainty: str) -> set[str]:
     """The fields a withdrawn event set while it was live: in the fold as known just before
     the first event that withdrew it (the ledger's belief then, by the same stepping fold)."""
@@ -91,7 +91,7 @@ def _would_set(known: list[Event], w: dict[str, Any], section: str, parts: tuple
 
 
 def trail_item(
-    known: list[Event], *, section: str, parts: tuple[str, ...], min_certainty: str = "rumored",
+    known: list[StoredEnvelope], *, section: str, parts: tuple[str, ...], min_certainty: str = "rumored",
     field: str | None = None, date_from: str | None = None, date_to: str | None = None,
 ) -> dict[str, Any] | None:
     """The trail of one item over the stored events ``known`` (cut at the query's known_at).

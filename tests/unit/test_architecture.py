@@ -61,7 +61,7 @@ def test_architecture_names_only_functions_that_exist() -> None:
     """The append steps name a function of each module, written as `` `path.py`: `Class.method` ``."""
     import importlib
 
-    named = re.findall(r"`([\w/]+)\.py`: `([\w.]+)`", _architecture())
+    named = re.findall(r"`([\w/]+)\.py`:? `([\w.]+)`", _architecture())
     assert len(named) >= 5, named
     for path, dotted in named:
         obj: object = importlib.import_module(path.replace("/", "."))
