@@ -79,7 +79,9 @@ def period_end(text: str) -> str:
     if len(text) == 4:
         return text + "-12-31"
     year, month = int(text[:4]), int(text[5:7])
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    if month == 12:  # December ends on the 31st (and 9999-12 has no next month to count back from)
+        return f"{text}-31"
+    nxt = date(year, month + 1, 1)
     return date.fromordinal(nxt.toordinal() - 1).isoformat()
 
 

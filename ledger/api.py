@@ -71,6 +71,8 @@ class Ledger:
         :returns: the open :class:`Ledger` (close it, or use ``with``).
         :raises SchemaVersionError, StorageError: the database is missing, not a ledger, or unreachable.
         """
+        if not isinstance(url, (str, os.PathLike)) or not os.fspath(url):
+            raise bad_argument("url", f"a ledger is a SQLite file path or a URL, got {url!r}")
         url = os.fspath(url)
         path = sqlite_file(url)
         if path is not None and not init and not os.path.exists(path):
@@ -180,13 +182,14 @@ class Ledger:
         """The alliances as of a date, as the ledger knew them at a moment (SPEC §5).
 
         :param as_of: the effective date (default today, UTC); ``YYYY``/``YYYY-MM`` mean the end of it.
-        :param known_at: a position or UTC timestamp (default: now, the head).
+        :param known_at: a position or UTC timestamp (default: now, the head); a bare date
+            ``YYYY-MM-DD`` is the end of that day, UTC.
         :param min_certainty: rumored, reported, announced or confirmed (any case).
         :param party: only the items involving this party (its id, any case, or an alias).
         :param active: only items in their initial status (or restricted).
         :returns: a :class:`State` (``s.as_of``, ``s.known_at``, ``s.rights``, ... ``.to_json()``).
         """
-        day, level = args.as_of(as_of), args.certainty(min_certainty)
+        day, level, active = args.as_of(as_of), args.certainty(min_certainty), args.flag(active, "active")
         position, recorded_at = args.known_at(self._store, known_at)
         who = args.party(self._store, party)
         with _reading():
@@ -256,11 +259,11 @@ class Ledger:
                                min_certainty=level)
 
     def history(self, party: str | None = None, stream: str | None = None, type: str | Sequence[str] | None = None,
-                since: int = 1, date_from: Day = None, date_to: Day = None, limit: int | None = None) -> History:
+                since: int = 0, date_from: Day = None, date_to: Day = None, limit: int | None = None) -> History:
         """Events in recording order, each marked with the event that corrected or retracted it.
 
         :param party: the events that can shape the party's items; ``stream``: one stream.
-        :param type: one event type or several (any case). ``since``: the first position.
+        :param type: one event type or several (any case). ``since``: only positions after it (the last one already seen; 0: all).
         :param date_from, date_to: bound the effective dates (inclusive; a partial bound covers its period).
         :param limit: keep the first N matches.
         :returns: a :class:`History` (``h.events``; ``len(h)``, ``for e in h``).

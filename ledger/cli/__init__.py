@@ -19,6 +19,10 @@ def main() -> None:
     import os
     import sys
 
+    if sys.stdout is None:  # started with stdout closed (`>&-`): no answer could reach anyone
+        if sys.stderr is not None:
+            sys.stderr.write("error: standard output is closed; nothing was done\n")
+        raise SystemExit(2)
     try:
         try:
             app(prog_name="alliance-ledger", standalone_mode=True)

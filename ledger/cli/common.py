@@ -84,8 +84,8 @@ SectionOpt = Annotated[str | None, typer.Option("--section", metavar="SECTION",
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="effective date: YYYY-MM-DD, or YYYY-MM "
                                              "/ YYYY for the end of that period (default: today, UTC)")]
 KnownOpt = Annotated[str | None, typer.Option("--known-at", metavar="POSITION|TIME",
-                                              help="as the ledger knew it at a position or a UTC timestamp "
-                                              "(default: now)")]
+                                              help="as the ledger knew it at a position or a UTC timestamp; a "
+                                              "date YYYY-MM-DD is the end of that day (default: now)")]
 CertOpt = Annotated[str, typer.Option("--min-certainty", metavar="LEVEL",
                                       help="rumored, reported, announced or confirmed (any case)")]
 PartyOpt = Annotated[str | None, typer.Option("--party", metavar="PARTY",
@@ -94,7 +94,11 @@ PartyOpt = Annotated[str | None, typer.Option("--party", metavar="PARTY",
 
 def db_url(ctx: typer.Context, db: str | None = None) -> tuple[str, bool]:
     """(the ledger to use, whether one was named): ``--db`` after the command wins over before it."""
-    given = db or (ctx.obj or {}).get("db")
+    given = db if db is not None else (ctx.obj or {}).get("db")
+    if given is not None and not given.strip():
+        from ledger.errors import bad_argument
+
+        raise bad_argument("db", "--db is empty: give a SQLite file path or a URL")
     return (given or DEFAULT_DB), given is not None
 
 
@@ -123,6 +127,9 @@ def out() -> Console:
     from rich.console import Console
 
     class Quiet(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(visible(text), **kwargs)
+
         def on_broken_pipe(self) -> None:
             """The reader closed the pipe (``| head``): it has what it wanted; exit 0 quietly,
             as for the other formats (Rich's own default exits 1)."""
@@ -138,7 +145,20 @@ def out() -> Console:
 def err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+    class Visible(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(visible(text), **kwargs)
+
+    return Visible(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0))}
+
+
+def visible(text: str) -> str:
+    """Control characters of stored or typed text shown as ``\\x1b``, never sent to the terminal:
+    an escape sequence in a party's name must not clear the screen or write to the clipboard."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text
 
 
 def say(message: str) -> None:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ledger.cli.common import visible
 from ledger.cli.tables import items_table
 from ledger.core.display import cell
 from ledger.report.model import summarize
@@ -48,13 +49,14 @@ def events_table(title: str, events: Sequence[Mapping[str, Any]]) -> Table:
     table.add_column("what happened · id · source", ratio=1, overflow="fold")
     for env in events:
         recorded = str(env.get("recorded_at") or "")[:19].replace("T", " ")
-        what = Text(summarize(env) + "\n")
-        what.append(str(env["id"]), "bold")
-        what.append(f" · {env.get('stream', '')} · {env.get('certainty', '')}\n")
-        what.append(_source(env.get("source")))
+        what = Text(visible(summarize(env)) + "\n")  # a Text is not passed through the console's render_str
+        what.append(visible(str(env["id"])), "bold")
+        what.append(visible(f" · {env.get('stream', '')} · {env.get('certainty', '')}\n"))
+        source = _source(env.get("source"))
+        what.append(visible(source) if isinstance(source, str) else source)
         marks = _marks(env)
         if marks:
-            what.append("\n" + marks, "yellow")
+            what.append("\n" + visible(marks), "yellow")
         table.add_row(f"{env['position']}\n{recorded}", f"{env['effective_date']}\n{env['type']}", what)
     return table
 

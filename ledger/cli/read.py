@@ -124,7 +124,8 @@ def history(
     stream: Annotated[str | None, typer.Option("--stream", metavar="STREAM", help="only this stream")] = None,
     event_type: Annotated[list[str] | None, typer.Option("--type", metavar="TYPE", show_default=False,
                                                          help="only this event type (repeatable; any case)")] = None,
-    since: Annotated[int, typer.Option("--since", metavar="POSITION", help="from this position on")] = 1,
+    since: Annotated[int, typer.Option("--since", metavar="POSITION", help="only events after this position (the "
+                                       "last one you saw, as git log A..B)")] = 0,
     date_from: Annotated[str | None, typer.Option("--from", metavar="DATE",
                                                   help="effective dates from DATE (YYYY[-MM[-DD]])")] = None,
     date_to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="effective dates up to DATE, "

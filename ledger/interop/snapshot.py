@@ -137,7 +137,10 @@ def write_snapshot(
     fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        counts = _write(scratch, doc, meta)
+        try:
+            counts = _write(scratch, doc, meta)
+        except sqlite3.Error as exc:  # a full disk, a read-only folder: the snapshot's own file, not the ledger
+            raise LedgerError(f"{out}: could not write the snapshot ({exc}); nothing was written") from None
         check_target(lg, path, force)  # nothing appeared there meanwhile
         os.replace(scratch, path)
     finally:

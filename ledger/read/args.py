@@ -41,6 +41,8 @@ def as_of(value: str | date | None) -> str:
 def bound(value: str | date | None, field: str, end: bool) -> str | None:
     """A range bound (``from``/``to``) as the full date it stands for: the first day of its
     period for a start, the last day for an end (both inclusive)."""
+    if isinstance(value, datetime):  # a datetime is a date too, whose isoformat() keeps the time
+        value = value.date()
     if value is None or isinstance(value, date):
         return value.isoformat() if isinstance(value, date) else None
     try:
@@ -57,12 +59,20 @@ def window(date_from: str | date | None, date_to: str | date | None, what: str =
     return low, high
 
 
+def flag(value: Any, field: str) -> bool:
+    """A yes/no argument: a bool only ("false" is a true string, and would filter silently)."""
+    if isinstance(value, bool):
+        return value
+    raise bad_argument(field, f"expected true or false, got {str(value)[:40]!r}")
+
+
 def certainty(value: Any) -> str:
     word = value.value if hasattr(value, "value") else value
     if isinstance(word, str) and word.lower() in CERTAINTY_RANK:
         return word.lower()
+    hint = suggest(word, CERTAINTY_RANK, "levels") if isinstance(word, str) else ""
     raise bad_argument("min_certainty", f"{str(word)[:40]!r} is not one of {', '.join(CERTAINTY_RANK)}"
-                       + (f"; {suggest(word, CERTAINTY_RANK, 'levels')}" if isinstance(word, str) else ""))
+                       + (f"; {hint}" if hint.startswith("did you mean") else ""))
 
 
 def event_types(value: str | Sequence[str] | None) -> list[str] | None:
@@ -106,6 +116,8 @@ def known_at(store: EventStore, value: int | str | datetime | None) -> tuple[int
                                   "2024-06-01T12:00:00Z" if isinstance(value, str) else ""))
     else:
         try:
+            if isinstance(value, str) and _DAY.fullmatch(value):
+                value = f"{value}T23:59:59.999999Z"  # a day is known at its end (UTC), as --as-of means its end
             ts = value if isinstance(value, datetime) else parse_ts(value)
             if ts.tzinfo is None:
                 ts = ts.replace(tzinfo=UTC)
@@ -117,6 +129,8 @@ def known_at(store: EventStore, value: int | str | datetime | None) -> tuple[int
         position = store.position_at(ts)
     return position, store.recorded_at(position) if position else None
 
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 _ITEM_INDEX: dict[str, str] = {
     "rights": "right:", "partnerships": "partnership:", "agreements": "agreement:", "conditions": "condition:",
@@ -148,7 +162,8 @@ def item(value: str, store: EventStore | None = None) -> tuple[str, str, tuple[s
     if section not in SECTIONS or not key:
         raise bad_argument("item", f"{value!r}: name an item as SECTION:KEY, e.g. rights:msft-azure-exclusive-cloud "
                            f"or stakes:microsoft/openai; sections: {', '.join(SECTIONS)}"
-                           + (f"; {suggest(section, SECTIONS, 'sections')}" if section not in SECTIONS else ""))
+                           + (f"; {hint}" if section not in SECTIONS
+                              and (hint := suggest(section, SECTIONS, "sections")).startswith("did you mean") else ""))
     try:
         return section, key, parse_key(section, key)
     except ValueError as exc:
@@ -162,8 +177,11 @@ def _bare_key_sections(store: EventStore, value: str) -> list[str]:
     slashes = value.count("/")
     if slashes == 1:
         return ["stakes"]
-    if slashes > 1:
-        return ["roles", "metrics"]
+    if slashes > 1:  # a role (person/organization/role) or a metric (party/metric/period)
+        first = value.split("/", 1)[0]
+        return [section for section, kind in (("roles", "RoleChanged"), ("metrics", "MetricReported"))
+                if next(iter(store.read(party=first, types=[kind], batch=1)), None) is not None] \
+            or ["roles", "metrics"]
     found = [name for name in SECTIONS if name in _ITEM_INDEX and _indexed(store, _ITEM_INDEX[name] + value)]
     return (["parties"] if _indexed(store, value) else []) + found
 
@@ -179,24 +197,29 @@ def party(store: EventStore, value: str | None) -> str | None:
         return None
     if not isinstance(value, str) or not value:
         raise bad_argument("party", "a party is named by its id, e.g. microsoft")
-    if _indexed(store, value):
+    if ":" not in value and _indexed(store, value):  # "stream:x", "right:y" are index keys, not parties
         return value
-    known: dict[str, str] = {}  # every way of naming a party -> its id
+    known: dict[str, set[str]] = {}  # every way of naming a party -> the ids it names
+    ids: set[str] = set()
     for env in store.read(types=["PartyRegistered", "PartyRestructured"]):
         data = env["data"]
         if not isinstance(data, dict) or "party" not in data:
             continue
         pid = data["party"]
+        ids.add(pid)
         for name in (pid, data.get("name"), *(data.get("aliases") or ())):
             if isinstance(name, str):
-                known.setdefault(name.lower(), pid)
-    found = known.get(value.lower())
-    if found is not None:
-        return found
-    ids = sorted(set(known.values()))
-    raise ValidationError([_problem("party", f"{value!r} is not a party of this ledger; "
-                                    f"{suggest(value, [*ids, *(k for k in known if ' ' not in k)], 'parties')}")],
-                          "invalid argument")
+                known.setdefault(name.lower(), set()).add(pid)
+    found = sorted(known.get(value.lower(), ()))
+    exact = [pid for pid in found if pid.lower() == value.lower()]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]
+    if found:
+        raise bad_argument("party", f"{value!r} names several parties ({', '.join(found)}): say which by its id")
+    hint = suggest(value, [*ids, *(k for k in known if " " not in k)], "parties")  # ids and aliases for "did you mean"
+    if not hint.startswith("did you mean"):
+        hint = suggest(value, ids, "parties")  # otherwise the ids themselves
+    raise ValidationError([_problem("party", f"{value!r} is not a party of this ledger; {hint}")], "invalid argument")
 
 
 def stream(store: EventStore, value: str | None) -> str | None:

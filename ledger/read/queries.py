@@ -73,14 +73,14 @@ def history(store: EventStore, *, party: str | None, stream: str | None, types: 
     marks = store.withdrawals()
     entries = []
     head = store.head_position()
-    since = min(since, head + 1)  # past the head: nothing
+    since = min(since, head)  # positions after ``since`` (SPEC §7): the last one a poller saw
     if party is not None:
-        positions = [e["position"] for e in store.fold_events(head, party) if e["position"] >= since]
+        positions = [e["position"] for e in store.fold_events(head, party) if e["position"] > since]
         chosen: Iterable[dict[str, Any]] = (
             env for env in store.read_positions(positions)
             if (stream is None or env["stream"] == stream) and (types is None or env["type"] in types))
     else:
-        chosen = store.read(after=max(since - 1, 0), stream=stream, types=types)
+        chosen = store.read(after=since, stream=stream, types=types)
     for env in chosen:
         if low is not None or high is not None:
             day = date_sort_key(env["effective_date"])  # a partial date stands at the start of its period

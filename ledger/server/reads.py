@@ -61,7 +61,7 @@ def diff(request: Request, date_from: Annotated[str | None, Query(alias="from")]
 @router.get("/history", dependencies=[Depends(only("party", "stream", "since", "from", "to", "limit",
                                                    repeat=("type",)))])
 def history(request: Request, party: Text = None, stream: Text = None,
-            type: Annotated[list[str] | None, Query()] = None, since: Annotated[int, Query(ge=1)] = 1,
+            type: Annotated[list[str] | None, Query()] = None, since: Annotated[int, Query(ge=0)] = 0,
             date_from: Annotated[str | None, Query(alias="from")] = None,
             date_to: Annotated[str | None, Query(alias="to")] = None,
             limit: Annotated[int | None, Query(ge=1)] = None) -> Response:

@@ -130,7 +130,9 @@ def test_history_marks_corrections_and_filters(loaded: str) -> None:
     assert marks == {"reg-openai": None, "inv-2019": "inv-fix", "agi": None, "lic": None, "inv-fix": None}
     doc = json.loads(cli(loaded, "history", "--type", "RightGranted")[1])
     assert [e["id"] for e in doc["events"]] == ["lic"]
-    assert json.loads(cli(loaded, "history", "--since", "5")[1])["events"][0]["position"] == 5
+    assert json.loads(cli(loaded, "history", "--since", "4")[1])["events"][0]["position"] == 5  # after 4
+    assert [e["id"] for e in json.loads(cli(loaded, "history", "--since", "5")[1])["events"]] == ["inv-fix"]
+    assert json.loads(cli(loaded, "history", "--since", "6")[1])["events"] == []
     assert cli(loaded, "history", "--type", "Nope")[0] == 2
 
 
