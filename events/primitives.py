@@ -95,7 +95,10 @@ def _decimal_text(value: Decimal) -> str:
 
 
 ExactDecimal = Annotated[
-    Decimal, BeforeValidator(_check_decimal), PlainSerializer(_decimal_text, return_type=str, when_used="json")
+    Decimal, BeforeValidator(_check_decimal), PlainSerializer(_decimal_text, return_type=str, when_used="json"),
+    # what the validator takes, said in the schema (pydantic's own would admit a JSON float)
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": DECIMAL_PATTERN}, {"type": "integer"}],
+                    "description": "an exact decimal: a string such as \"27.5\", or an integer; never a float"}),
 ]
 
 

@@ -6,6 +6,7 @@ can find the line to fix; nothing here touches the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,9 +17,14 @@ from events import EVENT_LIST_ADAPTER, EVENT_TYPES, Envelope, Event, to_document
 from ledger.core.messages import message_for, suggest
 from ledger.errors import Problem, ValidationError
 
+_UNION_MEMBER = re.compile(r"constrained-\w+|[a-z-]+\[.*\]")
+"""The names pydantic gives the members of a union in an error's path (``constrained-str``,
+``function-before[_check_decimal(), decimal]``): its internals, not a field of the event."""
+
 
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in loc]
+    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in loc
+             if isinstance(p, int) or not _UNION_MEMBER.fullmatch(str(p))]
     text = ".".join(parts).replace(".[", "[")
     return text or "event"
 
@@ -61,7 +67,12 @@ def _validate(plain: list[Any]) -> list[Event]:
                 loc = err["loc"]
                 if loc and isinstance(loc[0], int):
                     err = {**err, "loc": (loc[0] + start, *loc[1:])}
-                problems.append(_problem(err, plain))
+                problem = _problem(err, plain)
+                last = problems[-1] if problems else None
+                if last and (last.index, last.field) == (problem.index, problem.field):  # one union, two members
+                    problems[-1] = Problem(last.index, last.event_id, last.field, f"{last.message}; or {problem.message}")
+                else:
+                    problems.append(problem)
             if len(problems) >= MAX_PROBLEMS:
                 raise ValidationError(problems, f"stopped after {len(problems)} problems in the first "
                                       f"{start + CHUNK} events; nothing was written") from None

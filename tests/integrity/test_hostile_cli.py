@@ -137,3 +137,28 @@ def test_a_closed_stdout_is_exit_2_with_a_message(demo: str) -> None:
     done = subprocess.run(f"{sys.executable} -m ledger streams --db {demo} --format json >&-", shell=True,
                           capture_output=True, text=True, env=env, executable="/bin/bash")
     assert done.returncode == 2 and "standard output is closed" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_events_schema_refuses_what_append_refuses() -> None:
+    import jsonschema
+
+    code, out, _ = run("schema", "events")
+    validator = jsonschema.Draft202012Validator(json.loads(out))
+    event = {"id": "x", "type": "InvestmentMade", "effective_date": "2020",
+             "data": {"investor": "a", "investee": "b", "money": {"amount": "4.5", "currency": "USD"}}}
+    assert code == 0 and not list(validator.iter_errors(event))
+    event["data"]["money"]["amount"] = 4.5  # a binary float: append refuses it, so must the schema
+    assert list(validator.iter_errors(event))
+
+
+def test_a_value_that_fits_no_member_of_a_union_is_one_problem_in_our_words(tmp_path: Path) -> None:
+    with Ledger.open(str(tmp_path / "u.db"), init=True) as lg:
+        lg.append(basic()[:2])
+        right = {"type": "RightGranted", "effective_date": "2020", "source": SRC,
+                 "data": {"right": "r", "holder": "microsoft", "grantor": "openai", "kind": "ip_access",
+                          "scope": "x", "terms": {"rate": 4.5}}}
+        with pytest.raises(ValidationError) as info:
+            lg.append([right])
+    (problem,) = info.value.problems
+    assert problem.field == "data.terms.rate" and "binary float" in problem.message
+    assert "constrained" not in str(info.value) and "function-before" not in str(info.value)
