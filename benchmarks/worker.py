@@ -123,7 +123,7 @@ def ours_append(p: dict[str, Any]) -> dict[str, Any]:
         if p.get("limit") and sum(sizes) >= p["limit"]:
             break
     _dump_profile(profiler, p)
-    head = lg.store.count() if hasattr(lg, "store") else None
+    head = lg.count()
     lg.close()
     out = _batch_rates(times, sizes, cpu_s)
     out.update(init_s=round(init_s, 3), stored_events=head, rss_before_mb=rss_before)
@@ -135,7 +135,7 @@ def ours_rebuild(p: dict[str, Any]) -> dict[str, Any]:
     """A full rebuild: Ledger.state over the whole ledger (read + fold), cold in this process."""
 
     lg, _ = _open(p["url"])
-    count = lg.store.count()
+    count = lg.count()
     runs: list[float] = []
     cpus: list[float] = []
     profiler = _profiler(p)
@@ -284,13 +284,11 @@ def ours_checkpoints(p: dict[str, Any]) -> dict[str, Any]:
     made = lg.rebuild()
     wall = now() - t
     cpu_s = cpu() - c
-    with lg.store.engine.connect() as conn:
-        from sqlalchemy import text
-
-        stored = conn.execute(text("SELECT count(*), sum(length(state)) FROM checkpoints")).one()
+    listed = lg.store.checkpoints()
+    stored_bytes = sum(len(lg.store.checkpoint_blob(cid)) for cid, _, _ in listed)
     lg.close()
     return {"checkpoints": len(made), "dates": [d for d, _ in made], "wall_s": round(wall, 3),
-            "cpu_s": round(cpu_s, 3), "stored": int(stored[0]), "stored_mb": round((stored[1] or 0) / 1e6, 1)}
+            "cpu_s": round(cpu_s, 3), "stored": len(listed), "stored_mb": round(stored_bytes / 1e6, 1)}
 
 
 @task
