@@ -90,7 +90,8 @@ class Ledger:
         return init_store(os.fspath(url))
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and the validation process of a large append)."""
+        self._appender.close()
         self._store.dispose()
 
     def __enter__(self) -> Ledger:

@@ -28,7 +28,7 @@ from ledger import ConflictError, Ledger, LedgerError, StorageError, ValidationE
 from ledger.cli import app
 from ledger.core.envelope import INPUT_FIELDS
 from ledger.core.intake import prepare
-from ledger.write import batch
+from ledger.write import batch as write_batch
 from tests.procs import ROOT, child_env, cli_command, run_cli
 from tests.samples import SRC, basic, investment
 
@@ -338,7 +338,7 @@ def test_cli_100_mb_of_invalid_events_exits_2_within_bounded_time_and_memory(
     assert code == 2, err[-2000:]
     assert "Traceback" not in err
     # validation stops after the first chunk with MAX_PROBLEMS problems or more, not after all of them
-    chunk = batch.CHUNK
+    chunk = write_batch.CHUNK
     assert f"stopped after {chunk} problems in the first {chunk} events; nothing was written" in err
     assert "event 1 id 'e-0': effective_date: '2025-02-30' is not a calendar date" in err
     assert len(err) < 20_000  # the first problems and a count, not 300,000 lines

@@ -7,7 +7,8 @@ rules are checked against exactly what is committed before this batch, whoever w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,9 @@ from ledger.core.rules import Catalog, Key, target_id
 from ledger.errors import Problem
 from ledger.store.port import EventStore, WriteTransaction
 from ledger.store.rows import BUCKET, row_values
+from ledger.write import pool
+from ledger.write.batch import VALIDATION, BatchAppend, chunks
+from ledger.write.columns import Positions
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,8 @@ class AppendResult:
     ``existing`` idempotent no-ops; ``streams`` the versions of the streams written to.
     """
 
-    positions: list[int | None]
-    ids: list[str]
+    positions: Sequence[int | None]
+    ids: Sequence[str]
     appended: int
     existing: int
     head: int
@@ -56,7 +60,7 @@ class AppendResult:
                                "first_position": self.first_position, "last_position": self.last_position,
                                "head": self.head, "last_hash": self.last_hash, "streams": self.streams}
         if positions:
-            doc["ids"], doc["positions"] = self.ids, self.positions
+            doc["ids"], doc["positions"] = list(self.ids), list(self.positions)
         return doc
 
 
@@ -81,6 +85,7 @@ class Appender:
     def __init__(self, store: EventStore) -> None:
         self._store = store
         self._catalog = Catalog()
+        self._validator: pool.Validator | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[WriteTransaction]:
@@ -112,8 +117,8 @@ class Appender:
         """Validate, check and insert ``events`` chunk by chunk in one transaction (see
         :mod:`ledger.write.batch`); the first chunk is validated before the writers' lock is taken."""
         from ledger.core.intake import no_events
-        from ledger.write.batch import VALIDATION, BatchAppend, chunks
 
+        big = not isinstance(events, list) or len(events) >= pool.MIN_EVENTS
         parts = chunks(events, chunk)
         run = BatchAppend(self, expected, progress)
         first = run.validated(next(parts, []), default_stream)
@@ -130,9 +135,8 @@ class Appender:
                 self._catalog.begin()
                 run.attach(w, self._chain(w, head, last_hash, last_ts))
                 run.write(first, 0)
-                for part in parts:
-                    offset = run.seen
-                    run.write(run.validated(part, default_stream), offset)
+                for offset, docs in self._rest(run, parts, default_stream, big):
+                    run.write(docs, offset)
                 result = run.result(dry_run, head, last_hash)
                 if dry_run:
                     raise _DryRun
@@ -140,6 +144,30 @@ class Appender:
             return result
         self._catalog.head = result.head
         return result
+
+    def _rest(self, run: BatchAppend, parts: Iterator[list[Any]], default_stream: str | None, big: bool
+              ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """(offset, documents) of the chunks after the first: validated in the second process
+        for a large batch (see :mod:`ledger.write.pool`), here otherwise."""
+        if big and pool.ENABLED and not run.refusals.before(VALIDATION + 1):
+            second = next(parts, None)
+            if second is None:
+                return
+            if self._validator is None:
+                self._validator = pool.Validator()
+            for offset, size, docs, problems in self._validator.chunks(itertools.chain([second], parts), run.seen,
+                                                                       default_stream):
+                yield offset, run.taken(offset, size, docs, problems)
+            return
+        for part in parts:
+            offset = run.seen
+            yield offset, run.validated(part, default_stream)
+
+    def close(self) -> None:
+        """Stop the second process, if a large batch started one."""
+        if self._validator is not None:
+            self._validator.close()
+            self._validator = None
 
     def transaction(self) -> AbstractContextManager[WriteTransaction]:
         """A locked write transaction whose failure also undoes the catalog's tentative changes."""
@@ -152,7 +180,7 @@ class Appender:
 
     def check_and_build(
         self, w: WriteTransaction, new: list[tuple[int, dict[str, Any]]], chain: Chain,
-        positions: list[int | None], given: list[dict[str, Any]] | None = None,
+        positions: Positions, given: list[dict[str, Any]] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, int]], list[Problem]]:
         """Check new events against the rules (applying them to the catalog, whose journal the

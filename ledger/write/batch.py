@@ -19,6 +19,7 @@ from ledger.core import intake
 from ledger.core.envelope import INPUT_FIELDS
 from ledger.errors import ConflictError, LedgerError, Problem, ValidationError, bad_argument
 from ledger.store.port import WriteTransaction
+from ledger.write.columns import Ids, Positions, plain
 
 if TYPE_CHECKING:
     from ledger.write.appender import Appender, AppendResult, Chain
@@ -87,8 +88,8 @@ class BatchAppend:
         self.appender = appender
         self.expected, self.progress = expected, progress
         self.refusals = Refusals()
-        self.positions: list[int | None] = []
-        self.ids: list[str] = []
+        self.positions = Positions()
+        self.ids = Ids()
         self.seen = 0  # events read
         self.existing = 0
         self.index_of = array("q")  # batch index of each position this batch writes (from start + 1)
@@ -105,16 +106,19 @@ class BatchAppend:
         self.w, self.chain, self.start = w, chain, chain.head
 
     def validated(self, chunk: list[Any], default_stream: str | None) -> list[dict[str, Any]]:
-        offset = self.seen
-        self.seen += len(chunk)
-        docs, problems = intake.validate(intake.plain(chunk, default_stream), offset)
+        docs, problems = intake.validate(intake.plain(chunk, default_stream), self.seen)
+        return self.taken(self.seen, len(chunk), docs, problems)
+
+    def taken(self, offset: int, size: int, docs: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
+        """A chunk validated here or in the second process (:mod:`ledger.write.pool`)."""
+        self.seen = offset + size
         self.refusals.add(VALIDATION, problems, self.seen)
         return docs
 
     def write(self, docs: list[dict[str, Any]], offset: int) -> None:
         """Check and insert one validated chunk whose first event is batch event ``offset``."""
         self.ids.extend(d["id"] for d in docs)
-        self.positions.extend([None] * len(docs))
+        self.positions.add_unknown(len(docs))
         if self.refusals.before(IDS) or not docs:
             return
         new = self._split(docs, offset)
@@ -196,7 +200,8 @@ class BatchAppend:
         self.refusals.raise_first()
         appended = self.chain.head - self.start
         if dry_run:
-            return AppendResult(self.positions, self.ids, appended, self.existing, head, last_hash, True)
+            return AppendResult(plain(self.positions), plain(self.ids), appended, self.existing, head, last_hash, True)
         versions = self.appender.catalog.streams
-        return AppendResult(self.positions, self.ids, appended, self.existing, self.chain.head, self.chain.prev,
+        return AppendResult(plain(self.positions), plain(self.ids), appended, self.existing, self.chain.head,
+                            self.chain.prev,
                             False, {name: versions[name] for name in self.written_streams})

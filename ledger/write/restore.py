@@ -20,6 +20,7 @@ from ledger.errors import ConflictError, Problem
 from ledger.store.port import WriteTransaction
 from ledger.write.appender import Appender, AppendResult, Chain
 from ledger.write.batch import Refusals, chunks
+from ledger.write.columns import Ids, Positions, plain
 
 SHAPE, FORM, CHAIN, VALID, IDS, CANON, NOT_EMPTY, RULES = range(8)
 
@@ -30,8 +31,8 @@ class _Restore:
         self.refusals = Refusals()
         self.walk = ChainWalk(limit=1_000)
         self.seen = 0
-        self.positions: list[int | None] = []
-        self.ids: list[str] = []
+        self.positions = Positions()
+        self.ids = Ids()
         self.chain = Chain(0, GENESIS_HASH, "", {})
         self.writable = True
 
@@ -62,7 +63,7 @@ class _Restore:
 
     def write(self, w: WriteTransaction, given: list[dict[str, Any]], offset: int, docs: list[dict[str, Any]]) -> None:
         self.ids.extend(d["id"] for d in docs)
-        self.positions.extend([None] * len(docs))
+        self.positions.add_unknown(len(docs))
         if not docs or self.refusals.before(IDS):
             return
         stored = {e["id"]: e["position"] for e in w.by_ids([d["id"] for d in docs])} if self.writable else {}
@@ -117,4 +118,4 @@ def restore(appender: Appender, envelopes: Iterable[Any], progress: Callable[[in
             run.write(w, part, offset, docs)
         run.refusals.raise_first()
     appender.catalog.head = run.chain.head
-    return AppendResult(run.positions, run.ids, run.chain.head, 0, run.chain.head, run.chain.prev)
+    return AppendResult(plain(run.positions), plain(run.ids), run.chain.head, 0, run.chain.head, run.chain.prev)
