@@ -90,8 +90,7 @@ class Ledger:
         return init_store(os.fspath(url))
 
     def close(self) -> None:
-        """Release the database connections (and the validation process of a large append)."""
-        self._appender.close()
+        """Release the database connections."""
         self._store.dispose()
 
     def __enter__(self) -> Ledger:

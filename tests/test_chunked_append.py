@@ -135,22 +135,3 @@ def test_an_import_in_tiny_chunks_is_the_same_ledger(tmp_path: Any, monkeypatch:
                 lg.import_envelopes(copy.deepcopy(edited))
             assert info.value.problems[0].index == len(edited) - 1
             assert lg.count() == 0
-
-
-@pytest.mark.parametrize("bad", [None, "late date", "late duplicate"])
-def test_validation_in_a_second_process_gives_the_same_outcome(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
-                                                               bad: str | None) -> None:
-    from ledger.write import pool
-
-    events = [*basic(), *(investment(f"p{i}", "2021", str(i + 1)) for i in range(400))]
-    if bad == "late date":
-        events[-3] = {**events[-3], "effective_date": "2021-02-30"}
-    elif bad == "late duplicate":
-        events[-1] = {**events[-1], "id": "p7"}
-    monkeypatch.setattr(pool, "MIN_EVENTS", 100)
-    outcomes = []
-    for enabled in (False, True):
-        monkeypatch.setattr(pool, "ENABLED", enabled)
-        outcomes.append(_run(tmp_path, f"pool{enabled}", 50, monkeypatch, [events, iter(events[:60])]))
-    assert outcomes[0] == outcomes[1]
-    assert isinstance(outcomes[1][0][0][0], list) == (bad is None)  # positions, or a refusal

@@ -39,6 +39,9 @@ class Catalog:
         self.def_by_event: dict[str, Key] = {}
         self.uses: dict[Key, int] = {}
         self.superseded: dict[str, str] = {}
+        # one copy of each party set and date that definitions hold (a million-event catalog held
+        # 170,000 definitions, most with a set and a date equal to another's)
+        self._shared: dict[Any, Any] = {}
         self._journal: list[tuple[dict[Any, Any], Any, Any]] | None = None
 
     # -- journaled mutation -------------------------------------------------------------------
@@ -132,7 +135,10 @@ class Catalog:
             key = (ref.namespace, value)
             if ref.defines:
                 own = frozenset(v for r, _, v in refs if r.namespace == "party")
-                self._set(self.defs, key, Definition(doc["id"], date_sort_key(doc["effective_date"]), own))
+                own = self._shared.setdefault(own, own)  # most definitions name the same one or two parties
+                day = date_sort_key(doc["effective_date"])
+                day = self._shared.setdefault(day, day)
+                self._set(self.defs, key, Definition(doc["id"], day, own))
                 self._set(self.def_by_event, doc["id"], key)
             else:
                 self._set(self.uses, key, self.uses.get(key, 0) + 1)

@@ -7,7 +7,6 @@ rules are checked against exactly what is committed before this batch, whoever w
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from ledger.core.rules import Catalog, Key, target_id
 from ledger.errors import Problem
 from ledger.store.port import EventStore, WriteTransaction
 from ledger.store.rows import BUCKET, row_values
-from ledger.write import pool
 from ledger.write.batch import VALIDATION, BatchAppend, chunks
 from ledger.write.columns import Positions
 
@@ -85,7 +83,6 @@ class Appender:
     def __init__(self, store: EventStore) -> None:
         self._store = store
         self._catalog = Catalog()
-        self._validator: pool.Validator | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[WriteTransaction]:
@@ -118,7 +115,6 @@ class Appender:
         :mod:`ledger.write.batch`); the first chunk is validated before the writers' lock is taken."""
         from ledger.core.intake import no_events
 
-        big = not isinstance(events, list) or len(events) >= pool.MIN_EVENTS
         parts = chunks(events, chunk)
         run = BatchAppend(self, expected, progress)
         first = run.validated(next(parts, []), default_stream)
@@ -135,8 +131,9 @@ class Appender:
                 self._catalog.begin()
                 run.attach(w, self._chain(w, head, last_hash, last_ts))
                 run.write(first, 0)
-                for offset, docs in self._rest(run, parts, default_stream, big):
-                    run.write(docs, offset)
+                for part in parts:
+                    offset = run.seen
+                    run.write(run.validated(part, default_stream), offset)
                 result = run.result(dry_run, head, last_hash)
                 if dry_run:
                     raise _DryRun
@@ -144,30 +141,6 @@ class Appender:
             return result
         self._catalog.head = result.head
         return result
-
-    def _rest(self, run: BatchAppend, parts: Iterator[list[Any]], default_stream: str | None, big: bool
-              ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """(offset, documents) of the chunks after the first: validated in the second process
-        for a large batch (see :mod:`ledger.write.pool`), here otherwise."""
-        if big and pool.ENABLED and not run.refusals.before(VALIDATION + 1):
-            second = next(parts, None)
-            if second is None:
-                return
-            if self._validator is None:
-                self._validator = pool.Validator()
-            for offset, size, docs, problems in self._validator.chunks(itertools.chain([second], parts), run.seen,
-                                                                       default_stream):
-                yield offset, run.taken(offset, size, docs, problems)
-            return
-        for part in parts:
-            offset = run.seen
-            yield offset, run.validated(part, default_stream)
-
-    def close(self) -> None:
-        """Stop the second process, if a large batch started one."""
-        if self._validator is not None:
-            self._validator.close()
-            self._validator = None
 
     def transaction(self) -> AbstractContextManager[WriteTransaction]:
         """A locked write transaction whose failure also undoes the catalog's tentative changes."""
