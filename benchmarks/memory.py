@@ -72,4 +72,5 @@ def cli_memory(suite: Any) -> None:
                                                 "--format", "json"], "cli_memory_whole_state", out)
         runs["whole_state"]["as_of"] = side["last_date"]
         out.unlink(missing_ok=True)
+        suite.worker("ours_write_json", {"url": suite.url, "as_of": side["last_date"]})
     suite.results["runs"]["cli_memory"] = runs

@@ -39,6 +39,8 @@ TARGETS: list[tuple[str, str, str, str, float, str]] = [
      "mem_whole_state_peak_rss_mb", "<", 400, "MB"),
     ("whole_state_first_byte", "CLI whole state: first byte < 100 ms (with checkpoints; process start-up included)",
      "mem_whole_state_first_byte_ms", "<", 100, "ms"),
+    ("whole_state_write_vs_orjson", "whole state: writing its JSON within 1.5x of orjson.dumps of the same document "
+     "(our time / orjson's)", "write_json_vs_orjson", "<=", 1.5, "x"),
     ("pg_append_rate", "PostgreSQL bulk append >= 50,000 events/s", "pg_append_events_per_s", ">=", 50_000,
      "events/s"),
 ]
@@ -113,6 +115,9 @@ def compute(results: dict[str, Any]) -> None:
     first = _get(runs, "cli_memory", "whole_state", "first_byte_s")
     f["mem_whole_state_first_byte_ms"] = round(first * 1000, 1) if first is not None else None
     f["mem_whole_state_output_mb"] = _get(runs, "cli_memory", "whole_state", "output_mb")
+    f["write_json_vs_orjson"] = _get(runs, "ours_write_json", "ratio")
+    f["write_json_s"] = _get(runs, "ours_write_json", "write_json_s")
+    f["write_json_state_s"] = _get(runs, "ours_write_json", "state_s")
     f["append_events_per_cpu_s"] = _get(runs, "ours_append", "events_per_cpu_s")
     f["raw_sqlite_events_per_cpu_s"] = _get(runs, "raw_sqlite", "events_per_cpu_s")
     f["sa_core_events_per_cpu_s"] = _get(runs, "sa_core", "events_per_cpu_s")
@@ -266,6 +271,8 @@ FIGURE_ROWS: list[tuple[str, str, str]] = [
     ("mem_whole_state_first_byte_ms", "CLI: whole state, time to the first byte (process start included)", "ms"),
     ("mem_whole_state_wall_s", "CLI: whole state, wall", "s"),
     ("mem_whole_state_output_mb", "CLI: whole state, bytes written", "MB"),
+    ("write_json_state_s", "whole state at the last date: Ledger.state, in one process", "s"),
+    ("write_json_s", "whole state: State.write_json to /dev/null (best of 3)", "s"),
     ("append_events_per_cpu_s", "per CPU-second: Ledger.append", "events/cpu-s"),
     ("raw_sqlite_events_per_cpu_s", "per CPU-second: raw sqlite3", "rows/cpu-s"),
     ("sa_core_events_per_cpu_s", "per CPU-second: SQLAlchemy Core", "rows/cpu-s"),

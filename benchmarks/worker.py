@@ -316,6 +316,32 @@ def ours_diff(p: dict[str, Any]) -> dict[str, Any]:
 
 
 @task
+def ours_write_json(p: dict[str, Any]) -> dict[str, Any]:
+    """The whole state at a date, then its JSON written to /dev/null by ``State.write_json`` (the
+    CLI's --format json) and by ``orjson.dumps`` of the same document (best of 3 each)."""
+    import os
+
+    lg, _ = _open(p["url"])
+    t = now()
+    state = lg.state(as_of=p["as_of"])
+    state_s = now() - t
+    ours, peer = [], []
+    with open(os.devnull, "wb") as out:
+        for _ in range(3):
+            t = now()
+            state.write_json(out)
+            ours.append(now() - t)
+            t = now()
+            text = orjson.dumps(state.doc, option=orjson.OPT_INDENT_2)
+            out.write(text)
+            out.write(b"\n")
+            peer.append(now() - t)
+    lg.close()
+    return {"state_s": round(state_s, 3), "write_json_s": round(min(ours), 3), "orjson_s": round(min(peer), 3),
+            "ratio": round(min(ours) / min(peer), 2), "json_mb": round(len(text) / 1e6, 1)}
+
+
+@task
 def ours_verify(p: dict[str, Any]) -> dict[str, Any]:
 
     lg, _ = _open(p["url"])

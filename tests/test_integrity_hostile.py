@@ -342,7 +342,9 @@ def test_cli_100_mb_of_invalid_events_exits_2_within_bounded_time_and_memory(
     assert f"stopped after {chunk} problems in the first {chunk} events; nothing was written" in err
     assert "event 1 id 'e-0': effective_date: '2025-02-30' is not a calendar date" in err
     assert len(err) < 20_000  # the first problems and a count, not 300,000 lines
-    assert rss < 400, f"peak RSS {rss} MiB for a 100 MB input"  # the file is read one chunk at a time
+    # the file is read one chunk at a time (~70 MiB alone; it was 1.7 GiB parsed whole); a child's
+    # ru_maxrss can also count the pytest process it was forked from, hence the margin
+    assert rss < 1000, f"peak RSS {rss} MiB for a 100 MB input"
     assert elapsed < 120, f"{elapsed:.0f} s for a 100 MB input"
     assert _snapshot(ledger) == before
 
