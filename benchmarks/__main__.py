@@ -28,7 +28,7 @@ from benchmarks.util import ROOT, code_fingerprint, file_mb, machine_info, perce
 HERE = Path(__file__).resolve().parent
 STEPS = ("generate", "ours_append", "raw_sqlite", "sa_core", "es_append", "es_reconstruct", "ours_rebuild",
          "ours_fold", "raw_read", "ours_checkpoints", "ours_queries", "ours_diff", "ours_verify", "cli_append",
-         "cli_state")
+         "cli_state", "cli_memory")
 AS_OF_ALL = "2099-12-31"
 QUERY_SERIES = ("one_party", "hot_party", "whole", "latest_one_party")
 PG_WHOLE_MAX = 2_000_000  # above this, whole-state folds on PostgreSQL are skipped unless asked for
@@ -188,6 +188,10 @@ class Suite:
             self.cli_append()
         if have_db and self.wanted("cli_state"):
             self.cli_state()
+        if self.wanted("cli_memory"):
+            from benchmarks.memory import cli_memory
+
+            cli_memory(self)
         if a.pg_url:
             self.postgres(a.pg_url)
         else:

@@ -44,7 +44,7 @@ def draw(results: dict[str, Any], path: Path) -> None:
     runs = results.get("runs", {})
     meta = results.get("meta", {})
     n = results.get("params", {}).get("events", 0)
-    fig, axes = plt.subplots(2, 3, figsize=(17, 9.5))
+    fig, axes = plt.subplots(3, 3, figsize=(17, 14))
     fig.suptitle(f"alliance-ledger benchmarks — {n:,} events, {meta.get('nproc')} cores, Python {meta.get('python')}, "
                  f"SQLite {meta.get('sqlite')}, {meta.get('date', '')[:10]}", fontsize=12)
 
@@ -143,6 +143,20 @@ def draw(results: dict[str, Any], path: Path) -> None:
         ax.tick_params(axis="x", labelsize=7)
     else:
         ax.axis("off")
+    _bars(axes[2][0], [
+        (f"CLI append {(runs.get('cli_append') or {}).get('events', 0):,} lines", f.get("cli_append_peak_rss_mb"), OURS),
+        (f"CLI append of the whole file ({n:,})", f.get("mem_append_peak_rss_mb"), OURS),
+        ("CLI import of its export", f.get("mem_import_peak_rss_mb"), OURS),
+        ("CLI whole state --format json", f.get("mem_whole_state_peak_rss_mb"), OURS),
+        ("whole-state query process", f.get("query_whole_peak_rss_mb"), OURS),
+        ("one-party query process", f.get("query_one_party_peak_rss_mb"), OURS),
+    ], "peak RSS (memory must not grow with the input)", "MB", 400, "target 400 MB")
+    _bars(axes[2][1], [
+        ("PostgreSQL: Ledger.append (COPY)", f.get("pg_append_events_per_s"), OURS),
+        ("PostgreSQL: last 10%", f.get("pg_append_last_10pct_events_per_s"), OURS),
+        ("SQLite: Ledger.append", f.get("append_events_per_s"), OURS),
+    ], "PostgreSQL bulk append", "events/s", 50_000, "target 50k")
+    axes[2][2].axis("off")
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     fig.savefig(path, dpi=110)
     plt.close(fig)

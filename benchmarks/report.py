@@ -28,6 +28,21 @@ TARGETS: list[tuple[str, str, str, str, float, str]] = [
      "query_peak_rss_mb", "<", 400, "MB"),
     ("pg_one_party_p50", "PostgreSQL at 10,000,000 events: one-party p50 < 50 ms",
      "pg_query_one_party_p50_ms", "<", 50, "ms"),
+    ("verify_rate", "verify >= 100,000 events/s", "verify_events_per_s", ">=", 100_000, "events/s"),
+    ("cli_append_100k_rss", "CLI append of a 100,000-line JSONL: peak RSS < 250 MB",
+     "cli_append_peak_rss_mb", "<", 250, "MB"),
+    ("cli_append_file_rss", "CLI append of the whole file (1,000,000 events): peak RSS < 400 MB",
+     "mem_append_peak_rss_mb", "<", 400, "MB"),
+    ("cli_import_file_rss", "CLI import of its export (1,000,000 events): peak RSS < 400 MB",
+     "mem_import_peak_rss_mb", "<", 400, "MB"),
+    ("whole_state_rss", "CLI whole state (--format json) of the ledger: peak RSS < 400 MB",
+     "mem_whole_state_peak_rss_mb", "<", 400, "MB"),
+    ("whole_state_first_byte", "CLI whole state: first byte < 100 ms (with checkpoints; process start-up included)",
+     "mem_whole_state_first_byte_ms", "<", 100, "ms"),
+    ("whole_state_write_vs_orjson", "whole state: writing its JSON within 1.5x of orjson.dumps of the same document "
+     "(our time / orjson's)", "write_json_vs_orjson", "<=", 1.5, "x"),
+    ("pg_append_rate", "PostgreSQL bulk append >= 50,000 events/s", "pg_append_events_per_s", ">=", 50_000,
+     "events/s"),
 ]
 
 
@@ -91,6 +106,18 @@ def compute(results: dict[str, Any]) -> None:
     f["cli_append_peak_rss_mb"] = _get(runs, "cli_append", "peak_rss_mb")
     f["cli_init_wall_s"] = _get(runs, "cli_append", "init_wall_s")
     f["cli_state_one_party_wall_p50_s"] = _get(runs, "cli_state", "p50_s")
+    f["mem_append_peak_rss_mb"] = _get(runs, "cli_memory", "append", "peak_rss_mb")
+    f["mem_append_wall_s"] = _get(runs, "cli_memory", "append", "wall_s")
+    f["mem_import_peak_rss_mb"] = _get(runs, "cli_memory", "import", "peak_rss_mb")
+    f["mem_import_wall_s"] = _get(runs, "cli_memory", "import", "wall_s")
+    f["mem_whole_state_peak_rss_mb"] = _get(runs, "cli_memory", "whole_state", "peak_rss_mb")
+    f["mem_whole_state_wall_s"] = _get(runs, "cli_memory", "whole_state", "wall_s")
+    first = _get(runs, "cli_memory", "whole_state", "first_byte_s")
+    f["mem_whole_state_first_byte_ms"] = round(first * 1000, 1) if first is not None else None
+    f["mem_whole_state_output_mb"] = _get(runs, "cli_memory", "whole_state", "output_mb")
+    f["write_json_vs_orjson"] = _get(runs, "ours_write_json", "ratio")
+    f["write_json_s"] = _get(runs, "ours_write_json", "write_json_s")
+    f["write_json_state_s"] = _get(runs, "ours_write_json", "state_s")
     f["append_events_per_cpu_s"] = _get(runs, "ours_append", "events_per_cpu_s")
     f["raw_sqlite_events_per_cpu_s"] = _get(runs, "raw_sqlite", "events_per_cpu_s")
     f["sa_core_events_per_cpu_s"] = _get(runs, "sa_core", "events_per_cpu_s")
@@ -158,7 +185,8 @@ def compute(results: dict[str, Any]) -> None:
             ok = {">=": value >= threshold, "<=": value <= threshold, "<": value < threshold}[op]
             status = "met" if ok else "gap"
         note = None
-        if key in ("append_rate", "rebuild_rate", "state_one_party_p50", "state_whole_p50", "state_peak_rss") \
+        if key in ("append_rate", "rebuild_rate", "state_one_party_p50", "state_whole_p50", "state_peak_rss",
+                   "verify_rate", "cli_append_file_rss", "cli_import_file_rss", "whole_state_rss", "pg_append_rate") \
                 and n is not None and n < 1_000_000 and value is not None:
             note = f"measured at {n:,} events; the target is for 1,000,000"
         if key == "pg_one_party_p50" and pg_10m:
@@ -234,6 +262,17 @@ FIGURE_ROWS: list[tuple[str, str, str]] = [
     ("raw_sqlite_cli_rows_s", "peer: raw sqlite3 time for the same rows", "s"),
     ("cli_init_wall_s", "CLI: alliance-ledger init (fresh db), wall", "s"),
     ("cli_state_one_party_wall_p50_s", "CLI: state --as-of D --party X --format json, wall p50", "s"),
+    ("cli_append_peak_rss_mb", "CLI: peak RSS of the 100,000-line append", "MB"),
+    ("mem_append_peak_rss_mb", "CLI: append of the whole file, peak RSS", "MB"),
+    ("mem_append_wall_s", "CLI: append of the whole file, wall", "s"),
+    ("mem_import_peak_rss_mb", "CLI: import of its export, peak RSS", "MB"),
+    ("mem_import_wall_s", "CLI: import of its export, wall", "s"),
+    ("mem_whole_state_peak_rss_mb", "CLI: whole state --format json at the last date, peak RSS", "MB"),
+    ("mem_whole_state_first_byte_ms", "CLI: whole state, time to the first byte (process start included)", "ms"),
+    ("mem_whole_state_wall_s", "CLI: whole state, wall", "s"),
+    ("mem_whole_state_output_mb", "CLI: whole state, bytes written", "MB"),
+    ("write_json_state_s", "whole state at the last date: Ledger.state, in one process", "s"),
+    ("write_json_s", "whole state: State.write_json to /dev/null (best of 3)", "s"),
     ("append_events_per_cpu_s", "per CPU-second: Ledger.append", "events/cpu-s"),
     ("raw_sqlite_events_per_cpu_s", "per CPU-second: raw sqlite3", "rows/cpu-s"),
     ("sa_core_events_per_cpu_s", "per CPU-second: SQLAlchemy Core", "rows/cpu-s"),

@@ -123,7 +123,7 @@ def ours_append(p: dict[str, Any]) -> dict[str, Any]:
         if p.get("limit") and sum(sizes) >= p["limit"]:
             break
     _dump_profile(profiler, p)
-    head = lg.store.count() if hasattr(lg, "store") else None
+    head = lg.count()
     lg.close()
     out = _batch_rates(times, sizes, cpu_s)
     out.update(init_s=round(init_s, 3), stored_events=head, rss_before_mb=rss_before)
@@ -135,7 +135,7 @@ def ours_rebuild(p: dict[str, Any]) -> dict[str, Any]:
     """A full rebuild: Ledger.state over the whole ledger (read + fold), cold in this process."""
 
     lg, _ = _open(p["url"])
-    count = lg.store.count()
+    count = lg.count()
     runs: list[float] = []
     cpus: list[float] = []
     profiler = _profiler(p)
@@ -284,13 +284,11 @@ def ours_checkpoints(p: dict[str, Any]) -> dict[str, Any]:
     made = lg.rebuild()
     wall = now() - t
     cpu_s = cpu() - c
-    with lg.store.engine.connect() as conn:
-        from sqlalchemy import text
-
-        stored = conn.execute(text("SELECT count(*), sum(length(state)) FROM checkpoints")).one()
+    listed = lg.store.checkpoints()
+    stored_bytes = sum(len(lg.store.checkpoint_blob(cid)) for cid, _, _ in listed)
     lg.close()
     return {"checkpoints": len(made), "dates": [d for d, _ in made], "wall_s": round(wall, 3),
-            "cpu_s": round(cpu_s, 3), "stored": int(stored[0]), "stored_mb": round((stored[1] or 0) / 1e6, 1)}
+            "cpu_s": round(cpu_s, 3), "stored": len(listed), "stored_mb": round(stored_bytes / 1e6, 1)}
 
 
 @task
@@ -315,6 +313,32 @@ def ours_diff(p: dict[str, Any]) -> dict[str, Any]:
     lg.close()
     return {"from": p["from"], "to": p["to"], **summary_ms(times), "changed_items": sum(counts.values()),
             "changes_by_section": counts}
+
+
+@task
+def ours_write_json(p: dict[str, Any]) -> dict[str, Any]:
+    """The whole state at a date, then its JSON written to /dev/null by ``State.write_json`` (the
+    CLI's --format json) and by ``orjson.dumps`` of the same document (best of 3 each)."""
+    import os
+
+    lg, _ = _open(p["url"])
+    t = now()
+    state = lg.state(as_of=p["as_of"])
+    state_s = now() - t
+    ours, peer = [], []
+    with open(os.devnull, "wb") as out:
+        for _ in range(3):
+            t = now()
+            state.write_json(out)
+            ours.append(now() - t)
+            t = now()
+            text = orjson.dumps(state.doc, option=orjson.OPT_INDENT_2)
+            out.write(text)
+            out.write(b"\n")
+            peer.append(now() - t)
+    lg.close()
+    return {"state_s": round(state_s, 3), "write_json_s": round(min(ours), 3), "orjson_s": round(min(peer), 3),
+            "ratio": round(min(ours) / min(peer), 2), "json_mb": round(len(text) / 1e6, 1)}
 
 
 @task

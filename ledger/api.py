@@ -143,14 +143,11 @@ class Ledger:
         """
         if expected_version is not None:
             args.whole_number(expected_version, "expected_version", 0)
-        from ledger.core.intake import prepare  # the validation models: loaded by writes only
+        from ledger.core.intake import check_batch  # the validation models: loaded by writes only
 
+        check_batch(events)
         with gc_paused():
-            docs = prepare(events, default_stream=stream)
-            if expected_version is not None and len({d["stream"] for d in docs}) > 1:
-                raise bad_argument("stream", "a batch appended with an expected version must hold events of one "
-                                   f"stream, got {sorted({d['stream'] for d in docs})}")
-            return self._appender.append(docs, expected_version, dry_run, progress)
+            return self._appender.append(events, expected_version, dry_run, progress, stream)
 
     def import_envelopes(self, envelopes: Iterable[Any], progress: Callable[[int], None] | None = None) -> AppendResult:
         """Restore an export (stored envelopes) into an empty ledger, checking every rule and the

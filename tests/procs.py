@@ -220,6 +220,9 @@ def crash_worker(url: str, n: str, prefix: str) -> int:
             def executemany(self, *args: Any, **kwargs: Any) -> Any:
                 return self._done(real.executemany(*args, **kwargs))
 
+            def bulk_insert(self, *args: Any, **kwargs: Any) -> Any:  # executemany, or COPY on PostgreSQL
+                return self._done(real.bulk_insert(*args, **kwargs))
+
             def __getattr__(self, name: str) -> Any:
                 return getattr(real, name)
 

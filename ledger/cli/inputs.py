@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ledger.core.jsontext import parse_text
 from ledger.errors import LedgerError
@@ -20,6 +20,33 @@ def read_input(file: str) -> list[Any]:
     if path.is_dir() or not path.exists():
         raise LedgerError(f"{file}: no such file")
     return parse_text(path.read_bytes(), file)
+
+
+class InputEvents:
+    """The events of a file (or ``-``), read as they are appended: one chunk in memory at a time
+    (:mod:`ledger.core.jsonstream`). Counts the events without a source as they pass."""
+
+    def __init__(self, file: str) -> None:
+        self.name = "standard input" if file == "-" else file
+        if file != "-" and (Path(file).is_dir() or not Path(file).exists()):
+            raise LedgerError(f"{file}: no such file")
+        self._stream: IO[bytes] = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+        self.count = self.missing = 0
+        self.first_missing: int | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        from ledger.core.jsonstream import iter_items
+
+        for event in iter_items(self._stream, self.name):
+            self.count += 1
+            if isinstance(event, dict) and not event.get("source"):
+                self.missing += 1
+                self.first_missing = self.first_missing or self.count
+            yield event
+
+    def close(self) -> None:
+        if self._stream is not sys.stdin.buffer:
+            self._stream.close()
 
 
 @contextmanager

@@ -54,17 +54,19 @@ def append(
         alliance-ledger --db alliances.db append events.jsonl
         cat more.json | alliance-ledger --db alliances.db append - --stream microsoft-openai --expected-version 2
     """
-    from ledger.cli.inputs import progress_bar, read_input
+    from ledger.cli.inputs import InputEvents, progress_bar
     from ledger.cli.output import choose
 
     word = choose(fmt, ("table", "json"))
-    items = read_input(file)
-    with opened(ctx, db) as lg, progress_bar("appending" if not dry_run else "checking", len(items)) as tick:
-        result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run, progress=tick)
-    missing = [i for i, e in enumerate(items) if isinstance(e, dict) and not e.get("source")]
-    if missing:  # said once the batch is in: a refused batch has only its errors to report
-        note(f"warning: {len(missing)} event(s) have no source (first: event {missing[0] + 1}); a ledger people "
-             "cite should say where each fact comes from")
+    items = InputEvents(file)  # streamed: the file is read chunk by chunk as it is appended
+    try:
+        with opened(ctx, db) as lg, progress_bar("appending" if not dry_run else "checking", None) as tick:
+            result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run, progress=tick)
+    finally:
+        items.close()
+    if items.missing:  # said once the batch is in: a refused batch has only its errors to report
+        note(f"warning: {items.missing} event(s) have no source (first: event {items.first_missing}); a ledger "
+             "people cite should say where each fact comes from")
     if word == "json":
         import orjson
 
@@ -216,11 +218,14 @@ def import_(
         return
     if len(files) != 1 or dry_run:
         raise bad_argument("file", "--format jsonl restores one export file (and has no --dry-run)")
-    from ledger.cli.inputs import progress_bar, read_input
+    from ledger.cli.inputs import InputEvents, progress_bar
 
-    items = read_input(files[0])
-    with opened(ctx, db, init=True) as lg, progress_bar("importing", len(items)) as tick:
-        result = lg.import_envelopes(items, progress=tick)
+    items = InputEvents(files[0])  # streamed, as append
+    try:
+        with opened(ctx, db, init=True) as lg, progress_bar("importing", None) as tick:
+            result = lg.import_envelopes(items, progress=tick)
+    finally:
+        items.close()
     note(f"imported {result.appended} events; head {result.head} hash {result.last_hash}")
 
 

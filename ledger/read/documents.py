@@ -41,8 +41,10 @@ class Document:
         return orjson.dumps(self.doc, option=option).decode()
 
     def write_json(self, out: IO[bytes]) -> None:
-        """Write :meth:`to_json` and a newline to ``out`` (what the CLI prints with ``--format json``)."""
-        out.write(orjson.dumps(self.doc, option=orjson.OPT_INDENT_2))
+        """Write :meth:`to_json` and a newline to ``out`` (what the CLI prints with ``--format json``),
+        field by field and a long list :data:`PIECE` items at a time, so the text of a large
+        answer (300 MB for the whole state of a million events) is never held whole."""
+        write_indented(self.doc, out)
         out.write(b"\n")
 
     def __getitem__(self, key: str) -> Any:
@@ -87,6 +89,35 @@ class Document:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.to_json(indent=False)[:200]}...)"
+
+
+PIECE = 2_000
+"""Items of a list field serialized at a time by :meth:`Document.write_json`."""
+
+
+def write_indented(doc: dict[str, Any], out: IO[bytes]) -> None:
+    """The bytes of ``orjson.dumps(doc, option=OPT_INDENT_2)``, written in pieces: each top-level
+    value (and each piece of a list) is dumped alone and indented one level (orjson escapes the
+    newlines inside strings, so every raw newline is layout)."""
+    indent = orjson.OPT_INDENT_2
+    if not doc:
+        out.write(b"{}")
+        return
+    out.write(b"{\n")
+    last = len(doc) - 1
+    for k, (key, value) in enumerate(doc.items()):
+        out.write(b"  " + orjson.dumps(key) + b": ")
+        if isinstance(value, list) and len(value) > PIECE:
+            out.write(b"[\n")
+            for start in range(0, len(value), PIECE):
+                text = orjson.dumps(value[start:start + PIECE], option=indent)
+                out.write(b"  " + text[2:-2].replace(b"\n", b"\n  "))  # the items, without "[\n" and "\n]"
+                out.write(b",\n" if start + PIECE < len(value) else b"\n")
+            out.write(b"  ]")
+        else:
+            out.write(orjson.dumps(value, option=indent).replace(b"\n", b"\n  "))
+        out.write(b",\n" if k < last else b"\n")
+    out.write(b"}")
 
 
 class State(Document):

@@ -64,13 +64,12 @@ class Transaction:
 
     def insert(self, rows: Sequence[tuple[Any, ...]], party_rows: Sequence[tuple[int, str, int]]) -> None:
         """Bulk insert at the driver level (the statements are fixed; per-row parameter
-        processing by a toolkit was a fifth of an append's time)."""
+        processing by a toolkit was a fifth of an append's time): executemany on SQLite, COPY on
+        PostgreSQL."""
         if rows:
-            self.conn.executemany(f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}) "
-                                  f"VALUES ({_marks(self.db, len(INSERT_COLUMNS))})", list(rows))
+            self.conn.bulk_insert("events", INSERT_COLUMNS, rows)
         if party_rows:  # in key order: each index page is visited once, not once per row
-            self.conn.executemany(f"INSERT INTO event_parties (bucket, party, position) VALUES "
-                                  f"({_marks(self.db, 3)})", _index_order(party_rows))
+            self.conn.bulk_insert("event_parties", ("bucket", "party", "position"), _index_order(party_rows))
 
 
 def _index_order(party_rows: Sequence[tuple[int, str, int]]) -> list[tuple[int, str, int]]:

@@ -7,19 +7,21 @@ rules are checked against exactly what is committed before this batch, whoever w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from events import date_sort_key, iter_refs, withdrawn_id
 from events.upcast import CURRENT_SCHEMA_VERSION
-from ledger.core.envelope import ENVELOPE_FIELDS, INPUT_FIELDS, format_ts, parse_ts, seal
+from ledger.core.envelope import ENVELOPE_FIELDS, format_ts, parse_ts, seal
 from ledger.core.rules import Definitions, Key
-from ledger.errors import ConflictError, Problem, ValidationError
+from ledger.errors import Problem
 from ledger.store.port import EventStore, WriteTransaction
 from ledger.store.rows import BUCKET, row_values
+from ledger.write.batch import VALIDATION, BatchAppend, chunks
+from ledger.write.columns import Positions
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,8 @@ class AppendResult:
     ``existing`` idempotent no-ops; ``streams`` the versions of the streams written to.
     """
 
-    positions: list[int | None]
-    ids: list[str]
+    positions: Sequence[int | None]
+    ids: Sequence[str]
     appended: int
     existing: int
     head: int
@@ -56,8 +58,23 @@ class AppendResult:
                                "first_position": self.first_position, "last_position": self.last_position,
                                "head": self.head, "last_hash": self.last_hash, "streams": self.streams}
         if positions:
-            doc["ids"], doc["positions"] = self.ids, self.positions
+            doc["ids"], doc["positions"] = list(self.ids), list(self.positions)
         return doc
+
+
+@dataclass
+class Chain:
+    """Where an append stands in the chain: the last position built, its hash, and the batch's
+    ``recorded_at`` with its database form (one per batch; an import keeps each event's own)."""
+
+    head: int
+    prev: str
+    recorded_at: str
+    stamps: dict[str, Any]
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run, so what it inserted is rolled back."""
 
 
 class Appender:
@@ -74,111 +91,85 @@ class Appender:
             with self._store.transaction() as w:
                 yield w
         except BaseException:
-            if self._catalog._journal is not None:
+            if self._catalog.open:
                 self._catalog.rollback()
             raise
         self._catalog.commit()
 
+    @property
+    def catalog(self) -> Definitions:
+        return self._catalog
+
+    def _chain(self, w: WriteTransaction, head: int, last_hash: str, last_ts: str | None) -> Chain:
+        now = datetime.now(UTC)
+        if last_ts is not None:
+            now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
+        recorded_at = format_ts(now)
+        return Chain(head, last_hash, recorded_at, {recorded_at: w.db_timestamp(recorded_at)})
+
     def append(
-        self, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
-        progress: Callable[[int], None] | None,
+        self, events: Iterable[Any], expected: int | None, dry_run: bool, progress: Callable[[int], None] | None,
+        default_stream: str | None = None, chunk: int | None = None,
     ) -> AppendResult:
-        with self._transaction() as w:
-            result = self._append_locked(w, docs, expected, dry_run, progress)
-        if not dry_run:
-            self._catalog.head = result.head
+        """Validate, check and insert ``events`` chunk by chunk in one transaction (see
+        :mod:`ledger.write.batch`); the first chunk is validated before the writers' lock is taken."""
+        from ledger.core.intake import no_events
+
+        parts = chunks(events, chunk)
+        run = BatchAppend(self, expected, progress)
+        first = run.validated(next(parts, []), default_stream)
+        if not run.seen:
+            raise no_events()
+        if run.refusals.before(VALIDATION + 1):  # broken events: no database work
+            for part in parts:
+                run.validated(part, default_stream)
+            run.result(dry_run, 0, "")
+        try:
+            with self._transaction() as w:
+                head, last_hash, last_ts = w.head()
+                self._catch_up(w, head)
+                self._catalog.begin()
+                run.attach(w, self._chain(w, head, last_hash, last_ts))
+                run.write(first, 0)
+                for part in parts:
+                    offset = run.seen
+                    run.write(run.validated(part, default_stream), offset)
+                result = run.result(dry_run, head, last_hash)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            return result
+        self._catalog.head = result.head
         return result
 
-    def restore(
-        self, given: list[dict[str, Any]], docs: list[dict[str, Any]], progress: Callable[[int], None] | None,
-    ) -> AppendResult:
-        """Write an export's envelopes into an empty ledger, their recording checked and kept."""
-        with self._transaction() as w:
-            head, last_hash, _ = w.head()
-            if head:
-                raise ConflictError(f"import needs an empty ledger; this one holds {head} events")
-            self._catch_up(w, head)
-            positions: list[int | None] = [None] * len(docs)
-            rows, party_rows = self._check_and_build(w, list(enumerate(docs)), 0, last_hash, None,
-                                                     positions, given, progress)
-            w.insert(rows, party_rows)
-        self._catalog.head = len(rows)
-        return AppendResult(positions, [d["id"] for d in docs], len(rows), 0, len(rows),
-                            rows[-1][-1] if rows else last_hash)
+    def transaction(self) -> AbstractContextManager[WriteTransaction]:
+        """A locked write transaction whose failure also undoes the catalog's tentative changes."""
+        return self._transaction()
 
-    def _append_locked(
-        self, w: WriteTransaction, docs: list[dict[str, Any]], expected: int | None, dry_run: bool,
-        progress: Callable[[int], None] | None,
-    ) -> AppendResult:
-        head, last_hash, last_ts = w.head()
+    def begin(self, w: WriteTransaction, head: int) -> None:
+        """Bring the catalog to ``head`` and open its undo journal (once per transaction)."""
         self._catch_up(w, head)
-        positions, new = self._split_existing(w, docs)
-        if expected is not None and new:
-            stream = new[0][1]["stream"]
-            current = self._catalog.streams.get(stream, 0)
-            if current != expected:
-                raise ConflictError(stream=stream, expected=expected, actual=current, message=
-                                    f"stream {stream!r} is at version {current}, not the expected {expected}; "
-                                    "nothing was written: re-read the stream and retry")
-        rows, party_rows = self._check_and_build(w, new, head, last_hash, last_ts, positions, progress=progress)
-        if dry_run:
-            self._catalog.rollback()
-            return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), head,
-                                last_hash, True)
-        if rows:
-            w.insert(rows, party_rows)
-        new_head, new_hash = (rows[-1][0], rows[-1][-1]) if rows else (head, last_hash)
-        versions = self._catalog.streams
-        streams = {name: versions[name] for name in {d["stream"] for _, d in new}}
-        return AppendResult(positions, [d["id"] for d in docs], len(rows), len(docs) - len(new), new_head, new_hash,
-                            False, streams)
+        self._catalog.begin()
 
-    def _split_existing(self, w: WriteTransaction, docs: list[dict[str, Any]]) -> tuple[list[int | None], list[tuple[int, dict[str, Any]]]]:
-        stored = {e["id"]: e for e in w.by_ids([d["id"] for d in docs])}
-        positions: list[int | None] = [None] * len(docs)
-        new = []
-        problems = []
-        first: dict[str, Any] | None = None
-        for i, doc in enumerate(docs):
-            old = stored.get(doc["id"])
-            if old is None:
-                new.append((i, doc))
-            elif {k: old[k] for k in INPUT_FIELDS} == doc:
-                positions[i] = old["position"]
-            else:
-                first = first or old
-                problems.append(f"event {i + 1}: id {doc['id']!r} already exists at position {old['position']} "
-                                "with different content")
-        if problems:
-            assert first is not None
-            raise ConflictError("; ".join(problems[:10]) + "; nothing was written (use a new id, or append a "
-                                "correction with `corrects` to change a recorded fact)",
-                                event_id=first["id"], position=first["position"], stream=first["stream"])
-        return positions, new
-
-    def _check_and_build(
-        self, w: WriteTransaction, new: list[tuple[int, dict[str, Any]]], head: int, prev: str, last_ts: str | None,
-        positions: list[int | None], given: list[dict[str, Any]] | None = None,
+    def check_and_build(
+        self, w: WriteTransaction, new: list[tuple[int, dict[str, Any]]], chain: Chain,
+        positions: Positions, given: list[dict[str, Any]] | None = None,
         progress: Callable[[int], None] | None = None,
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, int]]]:
-        """Check every new event against the rules and build its row, chaining hashes.
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, int]], list[Problem]]:
+        """Check new events against the rules (applying them to the catalog, whose journal the
+        caller began) and build their rows, chaining hashes from ``chain``, which moves on.
 
-        ``given`` (import) holds the stored envelopes being restored: their recording fields
-        must equal the ones computed here, and their ``recorded_at`` is kept.
+        ``given`` (import) holds the stored envelopes being restored, one per ``new`` event: their
+        recording fields must equal the ones computed here, and their ``recorded_at`` is kept.
         """
         catalog = self._catalog
         batch = {d["id"]: d for _, d in new}
         wanted = {t for _, d in new if (t := withdrawn_id(d)) is not None and t not in batch}
         older = {e["id"]: e for e in w.by_ids(wanted)} if wanted else {}
-        now = datetime.now(UTC)
-        if last_ts is not None:
-            now = max(now, parse_ts(last_ts))  # recorded_at never goes back along positions
-        recorded_at = format_ts(now)
-        stamps = {recorded_at: w.db_timestamp(recorded_at)}
+        stamps, prev, head = chain.stamps, chain.prev, chain.head
         rows: list[tuple[Any, ...]] = []
         party_rows: list[tuple[int, str, int]] = []
         problems: list[Problem] = []
-        catalog.begin()
         applied_ids: set[str] = set()
         applied: list[dict[str, Any]] = []
         for n, (i, doc) in enumerate(new):
@@ -195,7 +186,7 @@ class Appender:
             applied.append(doc)
             applied_ids.add(doc["id"])
             position = head + len(applied)
-            env = {**doc, "position": position, "recorded_at": given[n]["recorded_at"] if given else recorded_at,
+            env = {**doc, "position": position, "recorded_at": given[n]["recorded_at"] if given else chain.recorded_at,
                    "stream_version": catalog.streams[doc["stream"]], "schema_version": CURRENT_SCHEMA_VERSION,
                    "prev_hash": prev}
             env["hash"], data_text, source_text = seal(env)
@@ -209,9 +200,8 @@ class Appender:
             part = position // BUCKET
             party_rows.extend((part, key, position) for key in catalog.index_keys(doc, target, refs))
             positions[i] = position
-        if problems:
-            raise ValidationError(problems)
-        return rows, party_rows
+        chain.head, chain.prev = head + len(applied), prev
+        return rows, party_rows, problems
 
     def _uses(self, w: WriteTransaction, key: Key, batch: list[dict[str, Any]]) -> list[tuple[str, str]]:
         """Live events that refer to ``key``, as (id, date sort key): read through the party index
