@@ -26,7 +26,8 @@ from ledger.read import args, audit, checkpoints, queries
 from ledger.read.documents import Diff, Document, History, State, Streams, Trail
 from ledger.read.verify import verify as verify_store
 from ledger.store import EventStore, init_store, open_store, safe_url, sqlite_file
-from ledger.write.appender import Appender, AppendResult
+from ledger.write.appender import Appender
+from ledger.write.result import AppendResult
 from projections import FoldError, gc_paused
 
 __all__ = ["DEFAULT_URL", "AppendResult", "Diff", "Document", "History", "Ledger", "State", "Streams", "Trail",

@@ -60,7 +60,8 @@ def append(
     word = choose(fmt, ("table", "json"))
     items = InputEvents(file)  # streamed: the file is read chunk by chunk as it is appended
     try:
-        with opened(ctx, db) as lg, progress_bar("appending" if not dry_run else "checking", None) as tick:
+        with opened(ctx, db) as lg, progress_bar("appending" if not dry_run else "checking", None,
+                                                 source=items) as tick:
             result = lg.append(items, expected_version=expected_version, stream=stream, dry_run=dry_run, progress=tick)
     finally:
         items.close()
@@ -222,7 +223,7 @@ def import_(
 
     items = InputEvents(files[0])  # streamed, as append
     try:
-        with opened(ctx, db, init=True) as lg, progress_bar("importing", None) as tick:
+        with opened(ctx, db, init=True) as lg, progress_bar("importing", None, source=items) as tick:
             result = lg.import_envelopes(items, progress=tick)
     finally:
         items.close()

@@ -42,6 +42,9 @@ def _problem(error: Mapping[str, Any], raw: list[Any], offset: int = 0) -> Probl
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         given = item.get("type") if isinstance(item, Mapping) else None
         hint = suggest(given, EVENT_TYPES, "valid types") if isinstance(given, str) and given else ""
+        if given is None:
+            return Problem(index, event_id, "type", "missing: every event names its type, one of "
+                           + ", ".join(EVENT_TYPES))
         return Problem(index, event_id, "type", f"{_shown(item, 'type')} is not an event type; "
                        + (hint + " " if hint.startswith("did you mean") else "") + "valid types: " + ", ".join(EVENT_TYPES))
     return Problem(index, event_id, _field_path(rest), message_for(error))

@@ -31,6 +31,8 @@ _SPACE = " \t\n\r"
 def iter_items(stream: IO[bytes], name: str = "input") -> Iterator[Any]:
     """The items of a JSON array, a single JSON object, or JSON Lines read from ``stream``."""
     head = stream.read(WHOLE + 1)
+    if head.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark: ignored (RFC 8259), as parse_text does
+        head = head[3:] + stream.read(3)
     if len(head) <= WHOLE:
         yield from parse_text(head, name)
         return

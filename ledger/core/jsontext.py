@@ -114,6 +114,9 @@ def _problem(name: str, where: str, exc: ValueError, body: str | None, index: in
             index, field = int(head), rest.lstrip(".")
         return Problem(index, None, field or None, f"{name}{where}: the key {exc.key!r} is given twice in one "
                        "object (the ledger will not guess which value you meant)")
+    if isinstance(exc, json.JSONDecodeError):  # its place in our words: a JSON Lines line has one line
+        place = f", column {exc.colno}" if where else f" line {exc.lineno}, column {exc.colno}"
+        return Problem(index, None, None, f"{name}{where}{place}: not valid JSON: {exc.msg}")
     return Problem(index, None, None, f"{name}{where}: not valid JSON: {exc}")
 
 
@@ -121,6 +124,7 @@ def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
     """A JSON array, a single JSON object, or JSON Lines, as a list; errors name the line."""
     try:
         body = text.decode("utf-8") if isinstance(text, bytes | bytearray) else text
+        body = body.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors): RFC 8259 lets us ignore it
     except UnicodeDecodeError as exc:
         raise ValidationError([Problem(None, None, None, f"{name}: not UTF-8 text ({exc.reason} at byte "
                                        f"{exc.start})")], "broken JSON") from None

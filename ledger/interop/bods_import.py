@@ -32,7 +32,7 @@ from ledger.interop.bods_read import Statement, StatementProblem, read_files
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
-    from ledger.write.appender import AppendResult
+    from ledger.write.result import AppendResult
 
 
 @dataclass

@@ -7,9 +7,8 @@ rules are checked against exactly what is committed before this batch, whoever w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,55 +21,7 @@ from ledger.store.port import EventStore, WriteTransaction
 from ledger.store.rows import BUCKET, row_values
 from ledger.write.batch import VALIDATION, BatchAppend, chunks
 from ledger.write.columns import Positions
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    """Where the batch's events now stand.
-
-    ``positions`` and ``ids`` follow the batch (a no-op retry reports the existing positions);
-    ``first_position``/``last_position`` are the batch's own (None for a dry run of new events);
-    ``head`` and ``last_hash`` are the ledger's after the append; ``appended`` new events and
-    ``existing`` idempotent no-ops; ``streams`` the versions of the streams written to.
-    """
-
-    positions: Sequence[int | None]
-    ids: Sequence[str]
-    appended: int
-    existing: int
-    head: int
-    last_hash: str
-    dry_run: bool = False
-    streams: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def first_position(self) -> int | None:
-        return min((p for p in self.positions if p is not None), default=None)
-
-    @property
-    def last_position(self) -> int | None:
-        return max((p for p in self.positions if p is not None), default=None)
-
-    def to_dict(self, positions: bool = False) -> dict[str, Any]:
-        """Counts, the batch's first and last positions, the head and stream versions; each
-        event's id and position too with ``positions`` (a 200,000-event append printed 5 MB)."""
-        doc: dict[str, Any] = {"appended": self.appended, "existing": self.existing, "dry_run": self.dry_run,
-                               "first_position": self.first_position, "last_position": self.last_position,
-                               "head": self.head, "last_hash": self.last_hash, "streams": self.streams}
-        if positions:
-            doc["ids"], doc["positions"] = list(self.ids), list(self.positions)
-        return doc
-
-
-@dataclass
-class Chain:
-    """Where an append stands in the chain: the last position built, its hash, and the batch's
-    ``recorded_at`` with its database form (one per batch; an import keeps each event's own)."""
-
-    head: int
-    prev: str
-    recorded_at: str
-    stamps: dict[str, Any]
+from ledger.write.result import AppendResult, Chain
 
 
 class _DryRun(Exception):

@@ -13,20 +13,43 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ledger.core import intake
 from ledger.core.envelope import INPUT_FIELDS
 from ledger.errors import ConflictError, LedgerError, Problem, ValidationError, bad_argument
 from ledger.store.port import WriteTransaction
 from ledger.write.columns import Ids, Positions, plain
+from ledger.write.result import AppendResult, Chain
 
 if TYPE_CHECKING:
-    from ledger.write.appender import Appender, AppendResult, Chain
+    from ledger.core.rules import Definitions
+    from ledger.write.columns import Positions
+
+
+class Checker(Protocol):
+    """What a batch needs of the appender (``ledger.write.appender.Appender``): its definitions
+    and the per-event rule check that builds the rows. A Protocol, so the two modules do not
+    import each other."""
+
+    @property
+    def catalog(self) -> Definitions: ...
+
+    def check_and_build(
+        self, w: WriteTransaction, new: list[tuple[int, dict[str, Any]]], chain: Chain, positions: Positions,
+        given: list[dict[str, Any]] | None = None, progress: Callable[[int], None] | None = None,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, int]], list[Problem]]: ...
 
 CHUNK = 5_000
 """Events validated and inserted at a time (tests set it small)."""
 VALIDATION, IDS, STREAMS, EXISTING, EXPECTED, RULES = range(6)
+
+
+def _intake() -> Any:
+    """The validation models load on the first append, not when the library is imported: a read
+    needs none of them (start-up, SPEC §9)."""
+    from ledger.core import intake
+
+    return intake
 
 
 def chunks(events: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
@@ -58,8 +81,8 @@ class Refusals:
             return
         kept = self.problems.setdefault(kind, [])
         kept.extend(problems)
-        if kind in (VALIDATION, RULES) and len(kept) >= intake.MAX_PROBLEMS and not self.before(kind):
-            raise intake.too_many(kept, seen)
+        if kind in (VALIDATION, RULES) and len(kept) >= _intake().MAX_PROBLEMS and not self.before(kind):
+            raise _intake().too_many(kept, seen)
 
     def error(self, kind: int, exc: LedgerError) -> None:
         self.errors.setdefault(kind, exc)
@@ -84,7 +107,7 @@ class BatchAppend:
     w: WriteTransaction
     chain: Chain
 
-    def __init__(self, appender: Appender, expected: int | None, progress: Callable[[int], None] | None) -> None:
+    def __init__(self, appender: Checker, expected: int | None, progress: Callable[[int], None] | None) -> None:
         self.appender = appender
         self.expected, self.progress = expected, progress
         self.refusals = Refusals()
@@ -106,11 +129,12 @@ class BatchAppend:
         self.w, self.chain, self.start = w, chain, chain.head
 
     def validated(self, chunk: list[Any], default_stream: str | None) -> list[dict[str, Any]]:
+        intake = _intake()
         docs, problems = intake.validate(intake.plain(chunk, default_stream), self.seen)
         return self.taken(self.seen, len(chunk), docs, problems)
 
     def taken(self, offset: int, size: int, docs: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
-        """A chunk validated here or in the second process (:mod:`ledger.write.pool`)."""
+        """Account for a validated chunk (its problems kept by kind, in the one-shot order)."""
         self.seen = offset + size
         self.refusals.add(VALIDATION, problems, self.seen)
         return docs
@@ -195,7 +219,6 @@ class BatchAppend:
                     f"{current}, not the expected {self.expected}; nothing was written: re-read the stream and retry"))
 
     def result(self, dry_run: bool, head: int, last_hash: str) -> AppendResult:
-        from ledger.write.appender import AppendResult
 
         self.refusals.raise_first()
         appended = self.chain.head - self.start

@@ -18,9 +18,10 @@ from ledger.core.envelope import ENVELOPE_FIELDS, GENESIS_HASH, INPUT_FIELDS
 from ledger.core.verify import ChainWalk, export_chain, export_form
 from ledger.errors import ConflictError, Problem
 from ledger.store.port import WriteTransaction
-from ledger.write.appender import Appender, AppendResult, Chain
+from ledger.write.appender import Appender
 from ledger.write.batch import Refusals, chunks
 from ledger.write.columns import Ids, Positions, plain
+from ledger.write.result import AppendResult, Chain
 
 SHAPE, FORM, CHAIN, VALID, IDS, CANON, NOT_EMPTY, RULES = range(8)
 

@@ -43,3 +43,39 @@ def test_on_a_terminal_the_bar_counts_and_rates(monkeypatch: pytest.MonkeyPatch)
     drawn = screen.getvalue()
     assert "appending" in drawn and "20000/40000" in drawn.replace(",", "")
     assert "20,000 events/s" in drawn and "left" in drawn
+
+
+def test_a_streamed_file_is_followed_by_its_bytes_so_time_left_is_known(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "big.jsonl"
+    path.write_bytes(b"x" * 2_000_000)
+    source = inputs.InputEvents(str(path))
+    assert source.size == 2_000_000
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    console = Console(file=screen, force_terminal=True, width=120, color_system=None)
+    monkeypatch.setattr(common, "err", lambda: console)
+    try:
+        with inputs.progress_bar("appending", None, source=source) as tick:
+            assert tick is not None
+            source._stream.read(1_000_000)  # half the file read
+            assert source.position() == 1_000_000  # what the bar's completed share is taken from
+            tick(5_000)
+    finally:
+        source.close()
+    drawn = screen.getvalue()
+    assert "5,000 events" in drawn and "left" in drawn
+
+
+def test_a_small_streamed_file_needs_no_bar(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "small.jsonl"
+    path.write_bytes(b"{}\n")
+    source = inputs.InputEvents(str(path))
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    with inputs.progress_bar("appending", None, source=source) as tick:
+        assert tick is None
+    source.close()

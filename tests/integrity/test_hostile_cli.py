@@ -162,3 +162,17 @@ def test_a_value_that_fits_no_member_of_a_union_is_one_problem_in_our_words(tmp_
     (problem,) = info.value.problems
     assert problem.field == "data.terms.rate" and "binary float" in problem.message
     assert "constrained" not in str(info.value) and "function-before" not in str(info.value)
+
+
+def test_a_byte_order_mark_is_ignored_and_broken_json_is_placed_in_our_words(tmp_path: Path) -> None:
+    db = str(tmp_path / "bom.db")
+    assert run("init", "--db", db)[0] == 0
+    batch = tmp_path / "bom.json"
+    batch.write_bytes(b"\xef\xbb\xbf" + json.dumps(basic()).encode())
+    code, out, err = run("append", str(batch), "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["appended"] == 5, err
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(basic()[0]) + "\n" + '{"id": "x", "type" "PartyRegistered"}\n')
+    code, _, err = run("append", str(broken), "--db", db)
+    assert code == 2 and "broken.jsonl line 2, column 20: not valid JSON: Expecting ':' delimiter" in err
+    assert "(char" not in err and "line 1 column" not in err

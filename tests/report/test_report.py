@@ -126,6 +126,7 @@ def lg(tmp_path: Path) -> Iterator[Ledger]:
 
 @pytest.fixture
 def page(lg: Ledger, tmp_path: Path) -> tuple[Path, str]:
+    (tmp_path / "out").mkdir()
     out = build_report(lg, tmp_path / "out" / "report.html", title="Microsoft & <OpenAI>")
     return out, out.read_text(encoding="utf-8")
 
