@@ -146,7 +146,9 @@ class _Text:
         newline = self.buf.rfind("\n", 0, i)
         line = self.lines_before + self.buf.count("\n", 0, i) + 1
         col = pos - (self.base + newline if newline >= 0 else self.last_newline)
-        exc = ValueError(f"{msg}: line {line} column {col} (char {pos})")
+        exc = json.JSONDecodeError.__new__(json.JSONDecodeError)  # placed in the whole text, not this buffer
+        ValueError.__init__(exc, f"{msg}: line {line} column {col} (char {pos})")
+        exc.msg, exc.pos, exc.lineno, exc.colno = msg, pos, line, col
         return _refusal(_problem(self.name, "", exc, None), exc)
 
     def element_text(self, i: int) -> str:

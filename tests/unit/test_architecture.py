@@ -146,3 +146,10 @@ def test_no_import_cycles_between_modules(graph: grimp.ImportGraph) -> None:
     cycles = strongly_connected(graph)
     assert not cycles, "import cycles:\n" + "\n".join(
         "  " + " <-> ".join(c) + "\n    " + "\n    ".join(_edges(graph, c)) for c in cycles)
+
+
+def test_every_test_module_sits_in_a_layer_folder() -> None:
+    """tests/ is arranged by layer (unit, contract, integrity, cli, server, interop, report,
+    dataset): a test file at its top level belongs in one of them."""
+    tests = Path(__file__).resolve().parents[1]
+    assert sorted(p.name for p in tests.glob("test_*.py")) == []
