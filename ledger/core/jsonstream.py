@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from ledger.core.jsontext import _DECODER, _LOCATOR, DuplicateKey, _problem, _refusal, parse_text
+from ledger.core.jsontext import _DECODER, _LOCATOR, DuplicateKey, _problem, _refusal, parse_text, syntax_problem
 from ledger.errors import Problem, ValidationError
 
 WHOLE = 1 << 20
@@ -146,10 +146,7 @@ class _Text:
         newline = self.buf.rfind("\n", 0, i)
         line = self.lines_before + self.buf.count("\n", 0, i) + 1
         col = pos - (self.base + newline if newline >= 0 else self.last_newline)
-        exc = json.JSONDecodeError.__new__(json.JSONDecodeError)  # placed in the whole text, not this buffer
-        ValueError.__init__(exc, f"{msg}: line {line} column {col} (char {pos})")
-        exc.msg, exc.pos, exc.lineno, exc.colno = msg, pos, line, col
-        return _refusal(_problem(self.name, "", exc, None), exc)
+        return ValidationError([syntax_problem(self.name, "", msg, line, col)], "broken JSON")
 
     def element_text(self, i: int) -> str:
         """The text of the element at buffer index ``i`` (read on until it is whole, or the end)."""

@@ -114,10 +114,17 @@ def _problem(name: str, where: str, exc: ValueError, body: str | None, index: in
             index, field = int(head), rest.lstrip(".")
         return Problem(index, None, field or None, f"{name}{where}: the key {exc.key!r} is given twice in one "
                        "object (the ledger will not guess which value you meant)")
-    if isinstance(exc, json.JSONDecodeError):  # its place in our words: a JSON Lines line has one line
-        place = f", column {exc.colno}" if where else f" line {exc.lineno}, column {exc.colno}"
-        return Problem(index, None, None, f"{name}{where}{place}: not valid JSON: {exc.msg}")
+    if isinstance(exc, json.JSONDecodeError):  # a JSON Lines line has one line: its column only
+        return syntax_problem(name, where, exc.msg, None if where else exc.lineno, exc.colno, index)
     return Problem(index, None, None, f"{name}{where}: not valid JSON: {exc}")
+
+
+def syntax_problem(name: str, where: str, msg: str, line: int | None, column: int,
+                   index: int | None = None) -> Problem:
+    """Broken JSON placed in our words ("f line 3, column 7: not valid JSON: Expecting value"),
+    for the whole-text reader and the streaming one alike."""
+    place = f" line {line}, column {column}" if line is not None else f", column {column}"
+    return Problem(index, None, None, f"{name}{where}{place}: not valid JSON: {msg}")
 
 
 def parse_text(text: bytes | str, name: str = "input") -> list[Any]:
