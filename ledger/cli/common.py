@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -119,37 +119,40 @@ def opened(ctx: typer.Context, db: str | None = None, init: bool = False) -> Ite
         yield lg
 
 
-@functools.cache
-def out() -> Console:
-    """The console of tables on stdout. Markup and emoji codes off: every string printed is user
-    text or stored data, shown verbatim (a party named "[/x]" crashed every table with
-    MarkupError; "[bold red]" in data was rendered)."""
+def reader_gone() -> NoReturn:
+    """The reader closed the pipe early (``| head``): it has what it wanted. Exit 0 quietly, as
+    git and sqlite-utils do, whatever the format; stdout goes to /dev/null so the interpreter's
+    final flush cannot fail. Rich's own handling (``Console.on_broken_pipe``) exits 1."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(0)
+
+
+def _console(**options: Any) -> Console:
+    """A Rich console for user text: markup and emoji codes off (a party named "[/x]" crashed
+    every table with MarkupError; "[bold red]" in data was rendered), control characters shown
+    (:func:`visible`), a closed pipe quiet (:func:`reader_gone`)."""
     from rich.console import Console
 
-    class Quiet(Console):
+    class UserText(Console):
         def render_str(self, text: str, **kwargs: Any) -> Any:
             return super().render_str(visible(text), **kwargs)
 
         def on_broken_pipe(self) -> None:
-            """The reader closed the pipe (``| head``): it has what it wanted; exit 0 quietly,
-            as for the other formats (Rich's own default exits 1)."""
             self.quiet = True
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise SystemExit(0)
+            reader_gone()
 
-    return Quiet(highlight=False, markup=False, emoji=False, soft_wrap=False,
-                 width=None if sys.stdout.isatty() else 80)
+    return UserText(highlight=False, markup=False, emoji=False, **options)
+
+
+@functools.cache
+def out() -> Console:
+    """The console of tables on stdout (80 columns in a pipe)."""
+    return _console(soft_wrap=False, width=None if sys.stdout.isatty() else 80)
 
 
 @functools.cache
 def err() -> Console:
-    from rich.console import Console
-
-    class Visible(Console):
-        def render_str(self, text: str, **kwargs: Any) -> Any:
-            return super().render_str(visible(text), **kwargs)
-
-    return Visible(stderr=True, highlight=False, markup=False, emoji=False)
+    return _console(stderr=True)
 
 
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0))}
@@ -201,11 +204,7 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
-            # The reader stopped early (``| head``): it has what it wanted. Quiet, like git and
-            # sqlite-utils; stdout goes to /dev/null so the interpreter's final flush cannot fail.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(0) from None
+            reader_gone()
         except OSError as exc:
             error(f"{exc.filename + ': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}")
             raise typer.Exit(2) from None
