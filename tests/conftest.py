@@ -69,6 +69,20 @@ def ledger(db_url: str) -> Iterator[Ledger]:
         yield lg
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo ledger built by the CLI, as a plain path (what a new user types). Shared by the
+    tests that only read it; one that writes must build its own."""
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = CliRunner().invoke(app, ["demo", "--db", str(path)])
+    assert result.exit_code == 0, result.stderr
+    return str(path)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One line per skip reason, with its count (``-ra`` would print one line per skipped test
     location: 80 identical PostgreSQL lines in a quick run)."""

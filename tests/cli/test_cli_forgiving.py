@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.cli import app
+from tests.procs import child_env
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +28,8 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo ledger, as a plain path (what a new user types)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert run("demo", "--db", str(path))[0] == 0
-    return str(path)
+def demo(demo_db: str) -> str:
+    return demo_db
 
 
 def test_db_goes_before_or_after_the_command_and_a_plain_path_is_sqlite(demo: str) -> None:
@@ -160,23 +158,17 @@ def test_an_unexpected_failure_is_exit_4_with_one_line(demo: str, monkeypatch: p
     assert len(err.strip().splitlines()) == 1
 
 
-def _child_env() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("ALLIANCE_LEDGER_DB", None)
-    return env
-
-
 def test_a_reader_that_stops_early_is_not_an_error(demo: str) -> None:
     done = subprocess.run(f"{sys.executable} -m ledger history --db {demo} --format jsonl | head -n 1",
-                          shell=True, capture_output=True, text=True, env=_child_env(), executable="/bin/bash")
+                          shell=True, capture_output=True, text=True, env=child_env(), executable="/bin/bash")
     assert done.returncode == 0 and done.stderr == "" and done.stdout.count("\n") == 1
     piped = subprocess.run(["bash", "-o", "pipefail", "-c",
                             f"{sys.executable} -m ledger state --db {demo} --format json | head -c 10"],
-                           capture_output=True, text=True, env=_child_env())
+                           capture_output=True, text=True, env=child_env())
     assert piped.returncode == 0 and piped.stderr == ""
     table = subprocess.run(["bash", "-o", "pipefail", "-c",
                             f"{sys.executable} -m ledger history --db {demo} --format table | head -n 2"],
-                           capture_output=True, text=True, env=_child_env())
+                           capture_output=True, text=True, env=child_env())
     assert table.returncode == 0 and table.stderr == ""
 
 
@@ -191,7 +183,7 @@ def test_a_read_on_sqlite_loads_no_heavy_module(demo: str) -> None:
             "'events.deals', 'rich.table'}\n"
             "print(','.join(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy - {'events'})),"
             " file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_child_env(), check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), check=True)
     assert json.loads(done.stdout)["party"] == "microsoft"
     assert done.stderr.strip() == ""
 

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from ledger import Ledger
 from ledger.cli import app
 from ledger.errors import ValidationError
+from tests.procs import child_env
 from tests.samples import SRC, basic
 
 runner = CliRunner()
@@ -27,10 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert runner.invoke(app, ["demo", "--db", str(path)]).exit_code == 0
-    return str(path)
+def demo(demo_db: str) -> str:
+    return demo_db
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -133,9 +132,8 @@ def test_stored_escape_sequences_are_shown_not_sent_to_the_terminal(tmp_path: Pa
 
 
 def test_a_closed_stdout_is_exit_2_with_a_message(demo: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(f"{sys.executable} -m ledger streams --db {demo} --format json >&-", shell=True,
-                          capture_output=True, text=True, env=env, executable="/bin/bash")
+                          capture_output=True, text=True, env=child_env(), executable="/bin/bash")
     assert done.returncode == 2 and "standard output is closed" in done.stderr and "Traceback" not in done.stderr
 
 
