@@ -53,12 +53,10 @@ Records = Callable[[str | None], tuple[str | None, Iterable[Mapping[str, Any]]]]
 
 
 def emit(doc: Any, fmt: str | None, *, table: Callable[[Any], None], records: Records,
-         sections: tuple[str, ...] = (), section: str | None = None, one_table: bool = False,
-         csv_records: Records | None = None) -> None:
+         sections: tuple[str, ...] = (), section: str | None = None, csv_records: Records | None = None) -> None:
     """Write ``doc`` in the chosen format. ``sections`` are the record sections the document has
-    (``--section`` must be one of them); csv needs exactly one section, unless ``one_table`` says
-    the records of every section share their columns (a diff's changes: section, change, key...);
-    ``csv_records`` are the rows csv writes when they differ from jsonl's records."""
+    (``--section`` must be one of them); csv needs exactly one section, unless ``csv_records``
+    gives rows whose columns every section shares (a diff in long form)."""
     word = choose(fmt)
     if section is not None and sections and section.lower() not in sections:
         raise bad_argument("section", f"{section[:40]!r} is not a section of this answer; choose {', '.join(sections)}")
@@ -71,11 +69,12 @@ def emit(doc: Any, fmt: str | None, *, table: Callable[[Any], None], records: Re
         table(doc.to_dict())
     elif word == "jsonl":
         _jsonl(records(chosen)[1])
+    elif csv_records is not None:
+        _csv(csv_records(chosen)[1])
     else:
-        if chosen is None and len(sections) > 1 and not one_table:
+        if chosen is None and len(sections) > 1:
             raise bad_argument("section", f"csv writes one section's records: add --section, one of {', '.join(sections)}")
-        rows = csv_records or records
-        _csv(rows(chosen if one_table else chosen or (sections[0] if sections else None))[1])
+        _csv(records(chosen or (sections[0] if sections else None))[1])
 
 
 def _jsonl(rows: Iterable[Mapping[str, Any]]) -> None:

@@ -113,7 +113,7 @@ def diff(
 
     from projections.sections import KEY_FIELDS
 
-    output.emit(doc, fmt, table=table, records=records, sections=SECTIONS, section=section, one_table=True,
+    output.emit(doc, fmt, table=table, records=records, sections=SECTIONS, section=section,
                 csv_records=output.change_rows(doc.to_dict()["changes"], KEY_FIELDS))
 
 

@@ -180,14 +180,14 @@ def _bare_key_sections(store: EventStore, value: str) -> list[str]:
     if slashes > 1:  # a role (person/organization/role) or a metric (party/metric/period)
         first = value.split("/", 1)[0]
         return [section for section, kind in (("roles", "RoleChanged"), ("metrics", "MetricReported"))
-                if next(iter(store.read(party=first, types=[kind], batch=1)), None) is not None] \
-            or ["roles", "metrics"]
+                if _indexed(store, first, [kind])] or ["roles", "metrics"]
     found = [name for name in SECTIONS if name in _ITEM_INDEX and _indexed(store, _ITEM_INDEX[name] + value)]
     return (["parties"] if _indexed(store, value) else []) + found
 
 
-def _indexed(store: EventStore, key: str) -> bool:
-    return next(iter(store.read(party=key, batch=1)), None) is not None
+def _indexed(store: EventStore, key: str, types: list[str] | None = None) -> bool:
+    """Whether the party index holds an event under ``key`` (of one of ``types``, if given)."""
+    return next(iter(store.read(party=key, types=types, batch=1)), None) is not None
 
 
 def party(store: EventStore, value: str | None) -> str | None:
