@@ -8,6 +8,7 @@ the head (``verify --print-head``) somewhere else and check against it (``verify
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -86,14 +87,11 @@ class ChainWalk:
 def verify_chain(
     envelopes: Iterable[dict[str, Any]], *, anchor: tuple[int, str] | None = None,
     progress: Callable[[int], None] | None = None, limit: int = 20,
-    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> VerifyReport:
     """Walk the envelopes in position order; collect up to ``limit`` problems, first one first."""
     walk = ChainWalk(anchor, limit)
     for env in envelopes:
         walk.feed(env)
-        if on_event is not None:
-            on_event(env)
         if progress is not None and walk.count % 10_000 == 0:
             progress(walk.count)
     return walk.report()
@@ -127,24 +125,31 @@ def well_formed(env: dict[str, Any]) -> bool:
 
 
 class PartyIndexCheck:
-    """Rebuild the party index from the events, one event at a time, and compare it with the
-    stored one (fed alongside the chain check, so the ledger is read once).
+    """Rebuild the party index from the events, a chunk of events at a time, and compare it with
+    the stored one (fed alongside the chain check, so the ledger is read once).
 
     The index is derived (not in the hash chain), and one-party queries read only it, so an
     edited index would change answers silently; this is what catches that. ``index_rows`` are
-    (position, key) in position order; ``fetch`` returns older events by id (the targets of
-    corrections and retractions that are not definitions kept here).
+    lists of (position, key) rows, in (position, key) order across the lists (the store reads
+    them a bucket at a time); ``misplaced`` the rows filed under a bucket that is not their
+    position's; ``fetch`` returns older events by id (the targets of corrections and
+    retractions that are not definitions kept here).
+
+    A chunk's rows are compared as one list with the rows its events give (at C speed); only a
+    chunk that differs is compared position by position, to name the first bad one.
     """
 
-    def __init__(self, index_rows: Iterable[tuple[int, str]],
+    def __init__(self, index_rows: Iterable[list[tuple[int, str]]], misplaced: Callable[[], list[tuple[int, str]]],
                  fetch: Callable[[set[str]], dict[str, dict[str, Any]]], limit: int = 20) -> None:
         from ledger.core.rules import Definitions
 
         self.catalog = Definitions()
         self.problems: list[dict[str, Any]] = []
         self.limit = limit
-        self._rows = iter(index_rows)
-        self._pending = next(self._rows, None)
+        self._lists = iter(index_rows)
+        self._buffer: list[tuple[int, str]] = []
+        self._at = 0
+        self._misplaced = misplaced
         self._fetch = fetch
         self._seen: dict[str, dict[str, Any]] = {}
 
@@ -152,34 +157,70 @@ class PartyIndexCheck:
         if len(self.problems) < self.limit:
             self.problems.append({"position": position, "id": event_id, "problem": what})
 
-    def __call__(self, env: dict[str, Any]) -> None:
-        from events import withdrawn_id
+    def check(self, envelopes: list[dict[str, Any]]) -> None:
+        """Check the index rows of ``envelopes`` (the next events, in position order)."""
+        from events import iter_refs, withdrawn_id
 
-        if not well_formed(env):
-            return
-        position = env["position"]
-        tid = withdrawn_id(env)
-        target = (self._seen.get(tid) or self._fetch({tid}).get(tid)) if tid is not None else None
-        if target is not None and not well_formed(target):
-            target = None
-        want = sorted(self.catalog.index_keys(env, target))
-        self.catalog.apply(env, target)
-        have = []
-        while self._pending is not None and self._pending[0] <= position:
-            if self._pending[0] == position:
-                have.append(self._pending[1])
-            else:
-                self._bad(self._pending[0], None, f"party index row ({self._pending[1]!r}) for no such event")
-            self._pending = next(self._rows, None)
-        if sorted(have) != want:
-            self._bad(position, env["id"], f"party index lists {sorted(have)} where the events give {want} "
-                      "(the derived index was edited)")
-        if env["type"] in DEFINING_TYPES:
-            self._seen[env["id"]] = env
+        chunk = [env for env in envelopes if well_formed(env)]
+        targets = {tid: env for env in chunk if (tid := withdrawn_id(env)) is not None}
+        wanted = {tid for tid in targets if tid not in self._seen}
+        fetched = self._fetch(wanted) if wanted else {}
+        catalog, seen, want = self.catalog, self._seen, []
+        for env in chunk:
+            tid = withdrawn_id(env)
+            target = (seen.get(tid) or fetched.get(tid)) if tid is not None else None
+            if target is not None and not well_formed(target):
+                target = None
+            refs = list(iter_refs(env["type"], env["data"]))
+            position = env["position"]
+            want.extend([(position, key) for key in sorted(catalog.index_keys(env, target, refs))])
+            catalog.apply(env, target, refs)
+            if env["type"] in DEFINING_TYPES:
+                seen[env["id"]] = env
+        if envelopes:
+            have = self._take(envelopes[-1]["position"])
+            if have != want:
+                self._explain(chunk, have, want)
+
+    def _take(self, last: int) -> list[tuple[int, str]]:
+        """The stored rows of positions up to ``last`` not taken yet."""
+        buffer, at = self._buffer, self._at
+        while not buffer or buffer[-1][0] <= last:
+            more = next(self._lists, None)
+            if more is None:
+                break
+            if at:
+                buffer, at = buffer[at:], 0
+            buffer.extend(more)
+        end = bisect_left(buffer, (last + 1,), at)
+        taken = buffer[at:end]
+        self._buffer, self._at = buffer, end
+        return taken
+
+    def _explain(self, chunk: list[dict[str, Any]], have: list[tuple[int, str]], want: list[tuple[int, str]]) -> None:
+        """Name the positions of a chunk whose rows differ from what its events give."""
+        stored: dict[int, list[str]] = {}
+        for position, key in have:
+            stored.setdefault(position, []).append(key)
+        given: dict[int, list[str]] = {}
+        for position, key in want:
+            given.setdefault(position, []).append(key)
+        for env in chunk:
+            position = env["position"]
+            listed, expected = stored.pop(position, []), given.get(position, [])
+            if listed != expected:
+                self._bad(position, env["id"], f"party index lists {listed} where the events give {expected} "
+                          "(the derived index was edited)")
+        for position, keys in sorted(stored.items()):
+            self._bad(position, None, f"party index row ({keys[0]!r}) for no such event")
 
     def finish(self) -> list[dict[str, Any]]:
-        if self._pending is not None:
-            self._bad(self._pending[0], None, "party index rows past the last event")
+        rest = self._buffer[self._at:] or next(self._lists, [])
+        if rest:
+            self._bad(rest[0][0], None, "party index rows past the last event")
+        for position, key in self._misplaced()[:self.limit]:
+            self._bad(position, None, f"party index row ({key!r}) is filed under another position's bucket "
+                      "(the derived index was edited)")
         return self.problems
 
 

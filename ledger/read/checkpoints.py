@@ -32,7 +32,13 @@ if TYPE_CHECKING:
 
 
 def encode(folder: Folder) -> bytes:
-    return zlib.compress(orjson.dumps({**folder.to_data(), "schema_version": upcasting.CURRENT_SCHEMA_VERSION}), 1)
+    return zlib.compress(_text(folder), 1)
+
+
+def _text(folder: Folder) -> bytes:
+    """The JSON a checkpoint of ``folder`` stores (before compression): the same fold in the same
+    order gives the same bytes, which is what lets ``verify`` compare texts."""
+    return orjson.dumps({**folder.to_data(), "schema_version": upcasting.CURRENT_SCHEMA_VERSION})
 
 
 def decode(blob: bytes) -> Folder:
@@ -218,12 +224,25 @@ def verify(store: EventStore, limit: int = 20) -> list[dict[str, Any]]:
     for position, items in by_position.items():
         folds = _folds_at(store, position, [day for _, day in items])
         for (checkpoint_id, day), (_, folder, _) in zip(items, folds, strict=True):
-            try:
-                what = "differs from the fold of the events" if load(store, checkpoint_id) != folder else None
-            except ValueError as exc:  # unreadable is as bad as wrong
-                what = f"is not readable ({exc})"
+            what = _differs(store.checkpoint_blob(checkpoint_id), folder)
             if what and len(problems) < limit:
                 problems.append({"position": position, "id": None, "problem":
                                  f"checkpoint {checkpoint_id} ({day}) {what}: run `alliance-ledger rebuild` "
                                  "(checkpoints are derived data)"})
     return problems
+
+
+def _differs(blob: bytes, folder: Folder) -> str | None:
+    """Why a stored checkpoint is not ``folder`` (None: it is).
+
+    First the stored text against the text ``encode`` writes for the fold (a byte comparison, ~20x
+    faster than decoding a million-item accumulator and comparing objects); only when they differ
+    are the two decoded and compared, so a checkpoint written in another but equal form (another
+    library version's JSON, another compression) still passes, and an edited one still fails.
+    """
+    try:
+        if zlib.decompress(blob) == _text(folder):
+            return None
+        return "differs from the fold of the events" if decode(blob) != folder else None
+    except (ValueError, zlib.error) as exc:  # unreadable is as bad as wrong
+        return f"is not readable ({exc})"

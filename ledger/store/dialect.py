@@ -131,6 +131,12 @@ class Database:
         """SQL for "the event's position is one of ``positions_sql``" (a subquery)."""
         return f"e.position IN ({positions_sql})"
 
+    @property
+    def address(self) -> str | None:
+        """A URL another process can open this same database at (None: only this process can,
+        e.g. SQLite in memory). It holds the password: never show it."""
+        return None
+
     def dispose(self) -> None:
         pass
 
@@ -187,6 +193,10 @@ class SqliteDatabase(Database):
                 raw = sqlite3.connect(uri, uri=True, timeout=self.timeout, check_same_thread=False,
                                       isolation_level=None)
             return self._prepared(raw)
+
+    @property
+    def address(self) -> str | None:
+        return f"sqlite:///{os.path.abspath(self.file)}" if self.file is not None else None
 
     def raw_connection(self) -> sqlite3.Connection:
         """A connection for SQLAlchemy to run migrations on (in memory: the one database there is)."""
@@ -296,6 +306,10 @@ class PostgresDatabase(Database):
         def _on_error(context: Any) -> None:
             if context.connection is None:  # failed while connecting, not in a statement
                 raise StorageError(f"cannot open the database {self.shown}: {context.original_exception}".rstrip())
+
+    @property
+    def address(self) -> str | None:
+        return str(self.engine.url.render_as_string(hide_password=False))
 
     @contextmanager
     def reading(self, *, stream: bool = False) -> Iterator[Conn]:

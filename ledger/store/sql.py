@@ -101,6 +101,11 @@ class SqlStore:
     def database_file(self) -> str | None:
         return self.db.file
 
+    @property
+    def address(self) -> str | None:
+        """Where another process can open this store (None: nowhere, e.g. in memory)."""
+        return self.db.address
+
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         with self.db.writing() as conn:
@@ -220,17 +225,23 @@ class SqlStore:
                 return
             last = int(rows[-1][9])
 
-    def party_index(self, upto: int) -> Iterator[tuple[int, str]]:
-        """The stored party index as (position, key) up to ``upto``, in position order (read
-        bucket by bucket, so the database sorts one bucket at a time), then any stray rows."""
+    def party_index(self, upto: int) -> Iterator[list[tuple[int, str]]]:
+        """The stored party index as (position, key) rows up to ``upto``, a list per bucket, in
+        (position, key) order (the database sorts one bucket at a time). Cast in SQL, so an
+        edited row of another type compares as a wrong row, not as a crash."""
         m = self.db.mark
-        sql = f"SELECT position, party FROM event_parties WHERE bucket = {m} AND position <= {m} ORDER BY position, party"
+        sql = (f"SELECT CAST(position AS BIGINT), CAST(party AS TEXT) FROM event_parties WHERE bucket = {m} "
+               f"AND position <= {m} ORDER BY position, party")
         with self.db.reading() as conn:
             for number in range(bucket(upto) + 1):
-                yield from [(int(r[0]), str(r[1])) for r in conn.execute(sql, (number, upto)).fetchall()]
-            yield from [(int(r[0]), str(r[1])) for r in conn.execute(
-                f"SELECT position, party FROM event_parties WHERE bucket <> position / {BUCKET} AND position <= {m} "
-                "ORDER BY position, party", (upto,)).fetchall()]
+                yield list(map(tuple, conn.execute(sql, (number, upto)).fetchall()))
+
+    def misplaced_index_rows(self, upto: int) -> list[tuple[int, str]]:
+        """Party index rows filed under a bucket that is not their position's (an edited index)."""
+        with self.db.reading() as conn:
+            return [(int(r[0]), str(r[1])) for r in conn.execute(
+                f"SELECT position, party FROM event_parties WHERE bucket <> position / {BUCKET} AND position <= "
+                f"{self.db.mark} ORDER BY position, party", (upto,)).fetchall()]
 
     def streams(self) -> list[tuple[str, int, int, int]]:
         """(stream, version, event count, last position) of every stream, by name: one grouped

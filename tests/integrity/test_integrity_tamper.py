@@ -218,3 +218,99 @@ def test_tampering_with_a_checkpoint_is_detected(ledger: Ledger, db_url: str) ->
                              + " WHERE id = (SELECT MAX(id) FROM checkpoints)", (forged,))
     report = ledger.verify()
     assert not report.ok and "rebuild" in report.problems[0]["problem"]
+
+
+def _rewrite_checkpoints(db_url: str, change: Callable[[bytes], bytes]) -> None:
+    with dbkit.connect(db_url, begin=True) as conn:
+        mark = "?" if "sqlite" in db_url else "%s"
+        for checkpoint_id, state in conn.exec_driver_sql("SELECT id, state FROM checkpoints").fetchall():
+            conn.exec_driver_sql(f"UPDATE checkpoints SET state = {mark} WHERE id = {mark}",
+                                 (change(bytes(state)), checkpoint_id))
+
+
+def test_a_checkpoint_in_another_but_equal_form_passes_and_an_edited_one_fails(ledger: Ledger, db_url: str) -> None:
+    """verify compares a checkpoint's text with the fold's first; text that differs (another JSON
+    layout, another compression) is decoded and compared as data, so only a change of content fails."""
+    import zlib
+
+    _fill(ledger)
+    ledger.rebuild(3)
+    _rewrite_checkpoints(db_url, lambda blob: zlib.compress(orjson.dumps(orjson.loads(zlib.decompress(blob)),
+                                                                         option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS), 9))
+    report = ledger.verify()
+    assert report.ok, report.problems
+
+    def edit(blob: bytes) -> bytes:
+        data = orjson.loads(zlib.decompress(blob))
+        for item in data["sections"]["parties"]:
+            item["name"] = item["name"] + " (edited)"
+        return zlib.compress(orjson.dumps(data))
+
+    _rewrite_checkpoints(db_url, edit)
+    report = ledger.verify()
+    assert not report.ok and "differs from the fold" in report.problems[0]["problem"]
+
+
+@pytest.mark.parametrize(("statement", "expected"), [
+    ("INSERT INTO event_parties (bucket, party, position) VALUES (0, 'zz-extra', 6)", "party index lists"),
+    ("UPDATE event_parties SET party = 'openai2' WHERE party = 'openai' AND position = 6", "party index lists"),
+    ("UPDATE event_parties SET bucket = 7 WHERE party = 'openai' AND position = 6", "another position's bucket"),
+    ("INSERT INTO event_parties (bucket, party, position) VALUES (0, 'openai', 0)", "for no such event"),
+], ids=["extra-key", "changed-key", "moved-bucket", "no-such-event"])
+def test_every_kind_of_party_index_edit_is_named(ledger: Ledger, db_url: str, statement: str, expected: str) -> None:
+    _fill(ledger)
+    assert ledger.verify().ok
+    sql(db_url, statement)
+    report = ledger.verify()
+    assert not report.ok
+    assert any(expected in p["problem"] for p in report.problems), report.problems
+
+
+def _forge_last_checkpoint(db_url: str) -> None:
+    from ledger.read import checkpoints
+    from projections import Folder
+
+    with dbkit.connect(db_url, begin=True) as conn:
+        conn.exec_driver_sql("UPDATE checkpoints SET state = " + ("?" if "sqlite" in db_url else "%s")
+                             + " WHERE id = (SELECT MAX(id) FROM checkpoints)", (checkpoints.encode(Folder()),))
+
+
+def test_checkpoints_refolded_in_a_child_process_give_the_same_verdict(
+    ledger: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a large ledger the checkpoints are re-folded by a child process while this one walks the
+    chain (forced here for a small one): a clean ledger passes, a forged checkpoint is named."""
+    import ledger.read.verify as verifying
+
+    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
+    answers: list[Any] = []
+    real = verifying._Side.result
+
+    def spy(self: Any) -> Any:
+        answers.append(real(self))
+        return answers[-1]
+
+    monkeypatch.setattr(verifying._Side, "result", spy)
+    _fill(ledger)
+    ledger.rebuild(3)
+    assert ledger.verify().ok
+    _forge_last_checkpoint(db_url)
+    report = ledger.verify()
+    assert not report.ok and "differs from the fold" in report.problems[0]["problem"]
+    assert answers[0] == [] and answers[1] == report.problems  # both verdicts came from the child
+
+
+def test_a_child_process_that_fails_leaves_the_check_to_this_one(
+    ledger: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ledger.read.verify as verifying
+
+    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(verifying.sys, "executable", "/bin/false")  # starts, writes nothing, exits 1
+    _fill(ledger)
+    ledger.rebuild(3)
+    _forge_last_checkpoint(db_url)
+    report = ledger.verify()
+    assert not report.ok and "differs from the fold" in report.problems[0]["problem"]
