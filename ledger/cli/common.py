@@ -115,6 +115,7 @@ def opened(ctx: typer.Context, db: str | None = None, init: bool = False) -> Ite
             raise
         # `alliance-ledger demo` then `alliance-ledger state`: the new user's first two commands
         raise SchemaVersionError(f"{exc}; or, for the demo ledger built here, add --db {DEMO_DB}") from None
+    lg.checkpoint_cache.size = 0  # one command, one process: a checkpoint is decoded for one query, not kept
     with lg:
         yield lg
 

@@ -8,7 +8,7 @@ checkpoint plus the events dated in (D, as_of]. Any other query, or any doubt, f
 start: checkpoints are derived data, and deleting them changes nothing but speed
 (``alliance-ledger rebuild`` recreates them).
 
-They are stored as data (the fold accumulator as JSON, :meth:`projections.Folder.to_data`,
+They are stored as data (the fold accumulator as lines of JSON, :mod:`ledger.read.checkpoint_text`,
 zlib-compressed), never pickled: reading a row can build nothing but plain containers, and an
 unreadable row is skipped by queries (they fold from the start) and reported by ``verify``.
 A checkpoint records the event ``schema_version`` it folded (the shape upcasting gave the
@@ -17,40 +17,15 @@ events then): one made before a new version's upcasters is not used, and ``verif
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from events import date_sort_key
-from events import upcast as upcasting
+from ledger.read.checkpoint_text import decode, differs, encode
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
     from ledger.store.port import EventStore
-
-
-def encode(folder: Folder) -> bytes:
-    return zlib.compress(_text(folder), 1)
-
-
-def _text(folder: Folder) -> bytes:
-    """The JSON a checkpoint of ``folder`` stores (before compression): the same fold in the same
-    order gives the same bytes, which is what lets ``verify`` compare texts."""
-    return orjson.dumps({**folder.to_data(), "schema_version": upcasting.CURRENT_SCHEMA_VERSION})
-
-
-def decode(blob: bytes) -> Folder:
-    """The Folder a checkpoint row holds; :class:`ValueError` when the row is not one."""
-    try:
-        data = orjson.loads(zlib.decompress(blob))
-    except (zlib.error, orjson.JSONDecodeError) as exc:
-        raise ValueError(f"not a fold checkpoint ({exc})") from None
-    if isinstance(data, dict) and data.get("schema_version", 1) != upcasting.CURRENT_SCHEMA_VERSION:
-        raise ValueError(f"folded events of schema_version {data.get('schema_version', 1)!r}; this code reads "
-                         f"{upcasting.CURRENT_SCHEMA_VERSION}")
-    return Folder.from_data(data)
 
 
 def boundaries(store: EventStore, upto: int, count: int) -> list[str]:
@@ -170,7 +145,12 @@ def _feed(
 
 
 class CheckpointCache:
-    """Decoded checkpoints kept in memory by a Ledger (a few, most recent first)."""
+    """Decoded checkpoints kept in memory by a Ledger (a few, most recent first).
+
+    A kept checkpoint is handed out as a copy (the query folds on into it), so a whole-state query
+    holds two accumulators; ``size`` 0 keeps none and hands out the decoded one itself, which is
+    what a process that answers one query wants (the CLI: a million-event state, ~0.7 GB less).
+    """
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
@@ -178,6 +158,9 @@ class CheckpointCache:
         self._items: dict[int, Folder] = {}
 
     def get(self, store: EventStore, checkpoint_id: int) -> Folder:
+        if self.size == 0:
+            self.used += 1
+            return load(store, checkpoint_id)
         folder = self._items.pop(checkpoint_id, None)
         if folder is None:
             folder = load(store, checkpoint_id)
@@ -224,25 +207,10 @@ def verify(store: EventStore, limit: int = 20) -> list[dict[str, Any]]:
     for position, items in by_position.items():
         folds = _folds_at(store, position, [day for _, day in items])
         for (checkpoint_id, day), (_, folder, _) in zip(items, folds, strict=True):
-            what = _differs(store.checkpoint_blob(checkpoint_id), folder)
+            what = differs(store.checkpoint_blob(checkpoint_id), folder)
             if what and len(problems) < limit:
                 problems.append({"position": position, "id": None, "problem":
                                  f"checkpoint {checkpoint_id} ({day}) {what}: run `alliance-ledger rebuild` "
                                  "(checkpoints are derived data)"})
     return problems
 
-
-def _differs(blob: bytes, folder: Folder) -> str | None:
-    """Why a stored checkpoint is not ``folder`` (None: it is).
-
-    First the stored text against the text ``encode`` writes for the fold (a byte comparison, ~20x
-    faster than decoding a million-item accumulator and comparing objects); only when they differ
-    are the two decoded and compared, so a checkpoint written in another but equal form (another
-    library version's JSON, another compression) still passes, and an edited one still fails.
-    """
-    try:
-        if zlib.decompress(blob) == _text(folder):
-            return None
-        return "differs from the fold of the events" if decode(blob) != folder else None
-    except (ValueError, zlib.error) as exc:  # unreadable is as bad as wrong
-        return f"is not readable ({exc})"

@@ -228,25 +228,37 @@ def _rewrite_checkpoints(db_url: str, change: Callable[[bytes], bytes]) -> None:
                                  (change(bytes(state)), checkpoint_id))
 
 
-def test_a_checkpoint_in_another_but_equal_form_passes_and_an_edited_one_fails(ledger: Ledger, db_url: str) -> None:
-    """verify compares a checkpoint's text with the fold's first; text that differs (another JSON
-    layout, another compression) is decoded and compared as data, so only a change of content fails."""
+def _one_document(blob: bytes, edit: Callable[[dict[str, Any]], None] = lambda data: None) -> bytes:
+    """A checkpoint in the one-document form written before checkpoints were lines, optionally edited."""
     import zlib
 
+    from events.upcast import CURRENT_SCHEMA_VERSION
+    from ledger.read.checkpoint_text import decode
+
+    data = {**decode(blob).to_data(), "schema_version": CURRENT_SCHEMA_VERSION}
+    edit(data)
+    return zlib.compress(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS), 9)
+
+
+def test_a_checkpoint_in_another_but_equal_form_passes_and_an_edited_one_fails(ledger: Ledger, db_url: str) -> None:
+    """verify compares a checkpoint's text with the fold's first; text that differs (the older
+    one-document form, another layout, another compression) is decoded and compared as data, so
+    only a change of content fails; queries still use a checkpoint of the older form."""
     _fill(ledger)
     ledger.rebuild(3)
-    _rewrite_checkpoints(db_url, lambda blob: zlib.compress(orjson.dumps(orjson.loads(zlib.decompress(blob)),
-                                                                         option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS), 9))
+    expected = ledger.state(as_of="2099-12-31").doc
+    _rewrite_checkpoints(db_url, _one_document)
     report = ledger.verify()
     assert report.ok, report.problems
+    ledger.checkpoint_cache.clear()
+    used = ledger.checkpoint_cache.used
+    assert ledger.state(as_of="2099-12-31").doc == expected and ledger.checkpoint_cache.used == used + 1
 
-    def edit(blob: bytes) -> bytes:
-        data = orjson.loads(zlib.decompress(blob))
+    def edit(data: dict[str, Any]) -> None:
         for item in data["sections"]["parties"]:
             item["name"] = item["name"] + " (edited)"
-        return zlib.compress(orjson.dumps(data))
 
-    _rewrite_checkpoints(db_url, edit)
+    _rewrite_checkpoints(db_url, lambda blob: _one_document(blob, edit))
     report = ledger.verify()
     assert not report.ok and "differs from the fold" in report.problems[0]["problem"]
 
