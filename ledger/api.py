@@ -22,8 +22,9 @@ from ledger.core.defaults import DEFAULT_URL
 from ledger.core.outputs import output_file
 from ledger.core.verify import VerifyReport
 from ledger.errors import IntegrityError, SchemaVersionError, bad_argument
-from ledger.read import args, audit, checkpoints, queries
+from ledger.read import args, audit, checkpoints, queries, streamed
 from ledger.read.documents import Diff, Document, History, State, Streams, Trail
+from ledger.read.streamed import StateStream
 from ledger.read.verify import verify as verify_store
 from ledger.store import EventStore, init_store, open_store, safe_url, sqlite_file
 from ledger.write.appender import Appender
@@ -193,6 +194,23 @@ class Ledger:
         with _reading():
             return queries.state(self._store, self.checkpoint_cache, day=day, position=position,
                                  recorded_at=recorded_at, min_certainty=level, party=who, active=active)
+
+    def stream_state(self, as_of: Day = None, known_at: Moment = None, min_certainty: str = "rumored",
+                     active: bool = False) -> StateStream:
+        """The whole state, as :meth:`state` answers it, to be written once a piece at a time: read
+        straight from a checkpoint when one is the answer (the current state after ``rebuild``,
+        for one), so memory holds a piece, not the state; else folded whole, then written.
+
+        :param as_of: the effective date, as for :meth:`state`; ``known_at``, ``min_certainty``
+            and ``active`` too (a certainty filter is never read from a checkpoint).
+        :returns: a :class:`StateStream`: ``.write_json(binary_file)`` (the bytes of
+            ``state(...).write_json``) or ``.records(section)``; ``.streamed`` says which way it went.
+        """
+        day, level, active = args.as_of(as_of), args.certainty(min_certainty), args.flag(active, "active")
+        position, recorded_at = args.known_at(self._store, known_at)
+        with _reading():
+            return streamed.stream_state(self._store, self.checkpoint_cache, day=day, position=position,
+                                         recorded_at=recorded_at, min_certainty=level, active=active)
 
     def diff(self, from_date: Day, to_date: Day, known_at: Moment = None, *, min_certainty: str = "rumored",
              party: str | None = None) -> Diff:

@@ -157,16 +157,21 @@ class Folder:
     def to_data(self) -> dict[str, Any]:
         """The accumulator as plain JSON data (a checkpoint's stored form: data, never code).
 
-        Items are listed per section (their keys are rebuilt from their key fields on load), the
-        per-currency totals of stakes become decimal strings, and the condition indexes lists.
-        It shares the items with the accumulator: serialize it before folding further.
+        Items are listed per section in key order, the order of :meth:`result` (their keys are
+        rebuilt from their key fields on load, and :func:`finish_stored` turns a stored section
+        into the result's without a Folder), the per-currency totals of stakes become decimal
+        strings, and the condition indexes lists. It shares the items with the accumulator:
+        serialize it before folding further.
         """
         state = self._state
-        sections: dict[str, Any] = {name: list(state[name].values()) for name in SECTIONS}
-        sections["stakes"] = [
-            {**item, "invested": {cur: [format(total, "f"), approx] for cur, (total, approx) in item["invested"].items()}}
-            for item in sections["stakes"]
-        ]
+        with gc_paused():
+            sections: dict[str, Any] = {name: [state[name][key] for key in sorted_keys(state[name])]
+                                        for name in SECTIONS}
+            sections["stakes"] = [
+                {**item, "invested": {cur: [format(total, "f"), approx]
+                                      for cur, (total, approx) in item["invested"].items()}}
+                for item in sections["stakes"]
+            ]
         return {"format": DATA_FORMAT, "last": list(self._last) if self._last is not None else None,
                 "sections": sections, "met": state["_met"],
                 "watch": {condition: list(rights) for condition, rights in state["_watch"].items()}}
@@ -185,8 +190,7 @@ class Folder:
                     state[name] = {item[fields[0]]: item for item in items}
                 else:
                     state[name] = {tuple(item[f] for f in fields): item for item in items}
-            for item in state["stakes"].values():
-                item["invested"] = {cur: [Decimal(total), bool(approx)] for cur, (total, approx) in item["invested"].items()}
+            _load_totals(state["stakes"].values())
             state["_met"] = dict(data["met"])
             state["_watch"] = {condition: dict.fromkeys(rights) for condition, rights in data["watch"].items()}
             last = data["last"]
@@ -264,6 +268,28 @@ def _section(
             finish(item, as_of)
         rows.append(item)
     return rows
+
+
+def _load_totals(stakes: Iterable[Item]) -> None:
+    for item in stakes:
+        item["invested"] = {cur: [Decimal(total), bool(approx)] for cur, (total, approx) in item["invested"].items()}
+
+
+def finish_stored(section: str, items: list[Item], as_of: str) -> list[Item]:
+    """A piece of a section as :meth:`Folder.result` shows it, from the items :meth:`Folder.to_data`
+    stored (fresh, in key order: they are finished in place). With no event folded after them
+    this is the result itself, a piece at a time: how a whole state streams from a checkpoint.
+    ``ValueError`` for what ``to_data`` cannot have written."""
+    try:
+        if section == "stakes":
+            _load_totals(items)
+        finish = _FINISHERS.get(section)
+        if finish is not None:
+            for item in items:
+                finish(item, as_of)
+    except (KeyError, TypeError, IndexError, InvalidOperation, AttributeError) as exc:
+        raise ValueError(f"not a fold checkpoint ({type(exc).__name__}: {exc})") from None
+    return items
 
 
 def finish_item(section: str, item: Item, as_of: str) -> Item:

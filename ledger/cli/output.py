@@ -58,8 +58,8 @@ def emit(doc: Any, fmt: str | None, *, table: Callable[[Any], None], records: Re
     (``--section`` must be one of them); csv needs exactly one section, unless ``csv_records``
     gives rows whose columns every section shares (a diff in long form)."""
     word = choose(fmt)
-    if section is not None and sections and section.lower() not in sections:
-        raise bad_argument("section", f"{section[:40]!r} is not a section of this answer; choose {', '.join(sections)}")
+    if section is not None and sections:
+        check_section(section, sections)
     chosen = section.lower() if section else None
     if word == "json":
         sys.stdout.flush()
@@ -75,6 +75,12 @@ def emit(doc: Any, fmt: str | None, *, table: Callable[[Any], None], records: Re
         if chosen is None and len(sections) > 1:
             raise bad_argument("section", f"csv writes one section's records: add --section, one of {', '.join(sections)}")
         _csv(records(chosen or (sections[0] if sections else None))[1])
+
+
+def check_section(section: str, sections: tuple[str, ...]) -> None:
+    """Refuse a ``--section`` the answer does not have (before any work is done for it)."""
+    if section.lower() not in sections:
+        raise bad_argument("section", f"{section[:40]!r} is not a section of this answer; choose {', '.join(sections)}")
 
 
 def _jsonl(rows: Iterable[Mapping[str, Any]]) -> None:

@@ -51,6 +51,14 @@ def state(
     """
     from ledger.cli import output
 
+    if party is None and output.choose(fmt) in ("json", "jsonl"):  # the whole state: written as it is read
+        if section is not None:
+            output.check_section(section, SECTIONS)
+        with opened(ctx, db) as lg:
+            stream = lg.stream_state(as_of, known_at, min_certainty, active)
+            note_empty_belief(lg, known_at, stream)
+        output.emit(stream, fmt, table=lambda d: None, records=stream.records, sections=SECTIONS, section=section)
+        return
     with opened(ctx, db) as lg:
         doc = lg.state(as_of, known_at, min_certainty, party, active)
         note_empty_belief(lg, known_at, doc)

@@ -131,8 +131,18 @@ class Definitions:
             self._unlink(target, doc["id"])
         if doc["type"] == "EventRetracted":
             return
-        if refs is None:
-            refs = list(iter_refs(doc["type"], doc["data"]))
+        self._record(doc, list(iter_refs(doc["type"], doc["data"])) if refs is None else refs, counts=True)
+
+    def apply_definitions(self, doc: Doc, target: Doc | None, refs: list[RefUse]) -> None:
+        """:meth:`apply`, of only what :meth:`index_keys` reads (the definitions and their parties),
+        not the stream versions and use counts the rules check: what ``verify`` needs to rebuild
+        the party index, at half the cost."""
+        if target is not None:
+            self._unlink(target, doc["id"], counts=False)
+        if doc["type"] != "EventRetracted":
+            self._record(doc, refs, counts=False)
+
+    def _record(self, doc: Doc, refs: list[RefUse], counts: bool) -> None:
         for ref, _, value in refs:
             key = (ref.namespace, value)
             if ref.defines:
@@ -142,17 +152,18 @@ class Definitions:
                 day = self._shared.setdefault(day, day)
                 self._set(self.defs, key, Definition(doc["id"], day, own))
                 self._set(self.def_by_event, doc["id"], key)
-            else:
+            elif counts:
                 self._set(self.uses, key, self.uses.get(key, 0) + 1)
 
-    def _unlink(self, target: Doc, by: str) -> None:
-        self._set(self.superseded, target["id"], by)
+    def _unlink(self, target: Doc, by: str, counts: bool = True) -> None:
+        if counts:
+            self._set(self.superseded, target["id"], by)
         for ref, _, value in iter_refs(target["type"], target["data"]):
             key = (ref.namespace, value)
             if ref.defines:
                 if self.def_by_event.get(target["id"]) == key:
                     self._set(self.defs, key, _MISSING)
-            else:
+            elif counts:
                 self._set(self.uses, key, self.uses.get(key, 0) - 1)
 
     # -- checking -----------------------------------------------------------------------------

@@ -162,20 +162,23 @@ class PartyIndexCheck:
         from events import iter_refs, withdrawn_id
 
         chunk = [env for env in envelopes if well_formed(env)]
-        targets = {tid: env for env in chunk if (tid := withdrawn_id(env)) is not None}
-        wanted = {tid for tid in targets if tid not in self._seen}
+        withdrawn = [withdrawn_id(env) for env in chunk]
+        wanted = {tid for tid in withdrawn if tid is not None and tid not in self._seen}
         fetched = self._fetch(wanted) if wanted else {}
         catalog, seen, want = self.catalog, self._seen, []
-        for env in chunk:
-            tid = withdrawn_id(env)
-            target = (seen.get(tid) or fetched.get(tid)) if tid is not None else None
-            if target is not None and not well_formed(target):
-                target = None
-            refs = list(iter_refs(env["type"], env["data"]))
+        keys_of, define, defining = catalog.index_keys, catalog.apply_definitions, DEFINING_TYPES
+        for env, tid in zip(chunk, withdrawn, strict=True):
+            target = None
+            if tid is not None:
+                target = seen.get(tid) or fetched.get(tid)
+                if target is not None and not well_formed(target):
+                    target = None
+            kind = env["type"]
+            refs = list(iter_refs(kind, env["data"]))
             position = env["position"]
-            want.extend([(position, key) for key in sorted(catalog.index_keys(env, target, refs))])
-            catalog.apply(env, target, refs)
-            if env["type"] in DEFINING_TYPES:
+            want.extend([(position, key) for key in sorted(keys_of(env, target, refs))])
+            define(env, target, refs)
+            if kind in defining:
                 seen[env["id"]] = env
         if envelopes:
             have = self._take(envelopes[-1]["position"])

@@ -91,20 +91,43 @@ def decode(blob: bytes) -> Folder:
 
 
 def _gathered(blob: bytes) -> dict[str, Any] | None:
-    """The data of a checkpoint in lines, each section's items gathered; None when its first line
-    is not a header of lines."""
+    """The data of a checkpoint in lines, each section's items gathered; None when it is not in lines."""
+    found = pieces(blob)
+    if found is None:
+        return None
+    header, parts = found
+    sections: dict[str, list[Any]] = {name: [] for name in header["sections"]}
+    for name, items in parts:
+        sections[name].extend(items)
+    header["sections"] = sections
+    return header
+
+
+def pieces(blob: bytes) -> tuple[dict[str, Any], Iterator[tuple[str, list[Any]]]] | None:
+    """The header of a checkpoint in lines and its (section, items) lines, read one at a time as
+    they are iterated; None for a checkpoint written as one document. ``ValueError`` (or a JSON or
+    zlib error) for a row that is not a checkpoint, raised as far as it is read."""
     if zlib.decompressobj().decompress(blob[:65536], len(_MARK)) != _MARK:
         return None
     lines = _stored_lines(blob)
     header = orjson.loads(next(lines))
-    if not isinstance(header.get("sections"), list):
+    names = header.get("sections")
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ValueError("its header names no sections")
-    sections: dict[str, list[Any]] = {name: [] for name in header["sections"]}
-    for line in lines:
-        name, items = orjson.loads(line)
-        sections[name].extend(items)
-    header["sections"] = sections
-    return header
+
+    order = {name: n for n, name in enumerate(names)}
+
+    def parts() -> Iterator[tuple[str, list[Any]]]:
+        at = 0
+        for line in lines:
+            name, items = orjson.loads(line)
+            if order.get(name, -1) < at or not isinstance(items, list):
+                raise ValueError(f"a line of section {str(name)[:40]!r}, which its header does not name "
+                                 "there")
+            at = order[name]
+            yield name, items
+
+    return header, parts()
 
 
 def differs(blob: bytes, folder: Folder) -> str | None:

@@ -29,12 +29,12 @@ if TYPE_CHECKING:
 
 
 def boundaries(store: EventStore, upto: int, count: int) -> list[str]:
-    """``count`` checkpoint dates that split the events dated so far into even parts."""
+    """Up to ``count`` checkpoint dates that split the events dated so far into even parts, the
+    last one the latest date: the state as of that date or any later one then has no events
+    to fold after its checkpoint, and a whole state streams from it (:mod:`ledger.read.streamed`)."""
     keys = store.checkpoint_days(upto)
-    if not keys:
-        return []
-    step = max(len(keys) // count, 1)
-    return keys[step - 1::step][:count] or [keys[-1]]
+    picked = {keys[(n + 1) * len(keys) // count - 1] for n in range(count) if (n + 1) * len(keys) // count}
+    return sorted(picked)
 
 
 def rebuild(store: EventStore, count: int = 8) -> list[tuple[str, int]]:

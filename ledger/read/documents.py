@@ -5,7 +5,7 @@ document's main list where it has one (history's events, a trail's changes, the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, ClassVar
 
 import orjson
@@ -95,29 +95,54 @@ PIECE = 2_000
 """Items of a list field serialized at a time by :meth:`Document.write_json`."""
 
 
+class Pieces:
+    """A list field written a piece (a list of items) at a time, from an iterator read once: how a
+    whole state streams from a checkpoint (:mod:`ledger.read.streamed`)."""
+
+    def __init__(self, pieces: Iterable[list[Any]]) -> None:
+        self.pieces = iter(pieces)
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return self.pieces
+
+
 def write_indented(doc: dict[str, Any], out: IO[bytes]) -> None:
-    """The bytes of ``orjson.dumps(doc, option=OPT_INDENT_2)``, written in pieces: each top-level
-    value (and each piece of a list) is dumped alone and indented one level (orjson escapes the
-    newlines inside strings, so every raw newline is layout)."""
+    """The bytes of ``orjson.dumps(doc, option=OPT_INDENT_2)``, written in pieces (:func:`indented`)."""
+    for chunk in indented(doc):
+        out.write(chunk)
+
+
+def indented(doc: dict[str, Any]) -> Iterator[bytes]:
+    """The bytes of ``orjson.dumps(doc, option=OPT_INDENT_2)`` in pieces: each top-level value (and
+    each piece of a list, or of :class:`Pieces`) is dumped alone and indented one level (orjson
+    escapes the newlines inside strings, so every raw newline is layout)."""
     indent = orjson.OPT_INDENT_2
     if not doc:
-        out.write(b"{}")
+        yield b"{}"
         return
-    out.write(b"{\n")
+    yield b"{\n"
     last = len(doc) - 1
     for k, (key, value) in enumerate(doc.items()):
-        out.write(b"  " + orjson.dumps(key) + b": ")
+        yield b"  " + orjson.dumps(key) + b": "
         if isinstance(value, list) and len(value) > PIECE:
-            out.write(b"[\n")
-            for start in range(0, len(value), PIECE):
-                text = orjson.dumps(value[start:start + PIECE], option=indent)
-                out.write(b"  " + text[2:-2].replace(b"\n", b"\n  "))  # the items, without "[\n" and "\n]"
-                out.write(b",\n" if start + PIECE < len(value) else b"\n")
-            out.write(b"  ]")
+            yield from _list(value[start:start + PIECE] for start in range(0, len(value), PIECE))
+        elif isinstance(value, Pieces):
+            yield from _list(value)
         else:
-            out.write(orjson.dumps(value, option=indent).replace(b"\n", b"\n  "))
-        out.write(b",\n" if k < last else b"\n")
-    out.write(b"}")
+            yield orjson.dumps(value, option=indent).replace(b"\n", b"\n  ")
+        yield b",\n" if k < last else b"\n"
+    yield b"}"
+
+
+def _list(pieces: Iterable[list[Any]]) -> Iterator[bytes]:
+    """A list one level down, as ``orjson.dumps`` indents it, from its items a piece at a time."""
+    first = True
+    for piece in pieces:
+        if piece:
+            text = orjson.dumps(piece, option=orjson.OPT_INDENT_2)
+            yield (b"[\n  " if first else b",\n  ") + text[2:-2].replace(b"\n", b"\n  ")  # no "[\n", "\n]"
+            first = False
+    yield b"[]" if first else b"\n  ]"
 
 
 class State(Document):

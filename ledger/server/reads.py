@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from ledger.errors import NotFoundError, Problem
 from ledger.server.errors import ApiError
@@ -36,6 +36,12 @@ def state(request: Request, as_of: Text = None, known_at: Text = None, party: Te
           min_certainty: str = "rumored", active: bool = False) -> Response:
     """The state document of SPEC §5 (as `alliance-ledger state --format json`)."""
     with pool_of(request).reader() as lg:
+        if party is None:  # the whole state: straight from a checkpoint when one is the answer
+            stream = lg.stream_state(as_of, known_at, min_certainty, active)
+            if stream.whole is not None:
+                return json_response(stream.whole)
+            # it holds the checkpoint's bytes, not the ledger: read after the ledger is back in the pool
+            return StreamingResponse(stream.chunks(), media_type="application/json")
         return json_response(lg.state(as_of, known_at, min_certainty, party, active))
 
 

@@ -74,3 +74,12 @@ def earliest_of(db: Database, ids: Sequence[str], chunk: int = 500) -> str | Non
             found.append(conn.execute(f"SELECT MIN(effective_on) FROM events WHERE id IN "
                                       f"({', '.join([db.mark] * len(part))})", part).fetchone()[0])
     return min((str(d)[:10] for d in found if d is not None), default=None)
+
+
+def any_dated(db: Database, after_day: str, as_of: str, upto: int) -> bool:
+    """Whether an event dated in (``after_day``, ``as_of``] is recorded up to position ``upto``
+    (a fold from a checkpoint at ``after_day`` has a tail to fold), through the date index."""
+    m = db.mark
+    with db.reading() as conn:
+        return conn.execute(f"SELECT 1 FROM events WHERE effective_on > {m} AND effective_on <= {m} AND "
+                            f"position <= {m} LIMIT 1", (after_day, as_of, upto)).fetchone() is not None

@@ -295,5 +295,8 @@ class SqlStore:
     def earliest_of(self, ids: Sequence[str]) -> str | None:
         return checkpoint_rows.earliest_of(self.db, ids)
 
+    def any_dated(self, after_day: str, as_of: str, upto: int) -> bool:
+        return checkpoint_rows.any_dated(self.db, after_day, as_of, upto)
+
     def dispose(self) -> None:
         self.db.dispose()

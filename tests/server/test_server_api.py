@@ -165,3 +165,17 @@ def test_any_state_query_over_http_equals_the_cli(client: TestClient, demo_url: 
         query["active"] = "true"
     response = client.get("/api/state", params=query)
     assert response.status_code == 200 and response.text == cli_json(demo_url, *args)
+
+
+def test_the_whole_state_streamed_from_a_checkpoint_is_the_cli_bytes(client: TestClient, demo_url: str) -> None:
+    """After ``rebuild`` the current state is read straight from the latest checkpoint, as a
+    streamed response: the same bytes as the CLI (which streams it too) and as the state folded whole."""
+    with Ledger.open(demo_url) as lg:
+        lg.rebuild(3)
+        assert lg.stream_state(as_of="2030-01-01").streamed
+        whole = lg.state(as_of="2030-01-01").to_json() + "\n"
+    response = client.get("/api/state?as_of=2030-01-01")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert response.content.decode() == whole == cli_json(demo_url, "state", "--as-of", "2030-01-01")
+    active = client.get("/api/state?as_of=2030-01-01&active=true").content.decode()
+    assert active == cli_json(demo_url, "state", "--as-of", "2030-01-01", "--active")

@@ -1,0 +1,147 @@
+"""A whole state written a piece at a time, straight from a checkpoint when one is the answer.
+
+A checkpoint at (D, P) stores the accumulator's items in key order (:mod:`ledger.read.checkpoint_text`).
+When it is valid for the query (nothing recorded after P changes what is dated up to D) and no
+event dated in (D, as_of] is recorded up to known_at, there is nothing to fold after it: the
+answer is its items, each finished for as_of (:func:`projections.finish_stored`), in the order
+stored. They are then read, finished and written a line (2,000 items) at a time, so memory holds
+one line, not the million-item state, and the first byte leaves before the last line is read.
+``rebuild`` puts its last checkpoint at the latest date, so the current state is such a query
+until events dated after it arrive (then ``state`` folds them, as any other query does).
+
+Any other query (a tail to fold, a certainty filter, an unreadable or older-form checkpoint)
+is answered whole by :func:`ledger.read.queries.state` and written the same way: the bytes are
+the same either way (a property the tests check).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+from events import upcast as upcasting
+from ledger.errors import IntegrityError
+from ledger.read import checkpoint_text, checkpoints, queries
+from ledger.read.documents import PIECE, Pieces, State, indented
+from ledger.store.port import EventStore
+from projections import DATA_FORMAT, SECTIONS, filter_active, finish_stored, gc_paused
+
+Parts = Iterator[tuple[str, list[dict[str, Any]]]]
+
+
+class StateStream:
+    """A whole state to write once, as JSON (:meth:`write_json`, the bytes of
+    :meth:`State.write_json`) or as records (:meth:`records`); ``streamed`` says whether it is read
+    from a checkpoint as it is written. ``doc`` holds the header fields (as_of, known_at, ...)."""
+
+    def __init__(self, header: dict[str, Any], parts: Parts | None = None, state: State | None = None) -> None:
+        self.doc = header
+        self.streamed = parts is not None
+        self._parts, self._state = parts, state
+        self._spent = False
+
+    def __getitem__(self, key: str) -> Any:
+        return self.doc[key]
+
+    @property
+    def whole(self) -> State | None:
+        """The state folded whole, when it is not streamed from a checkpoint."""
+        return self._state
+
+    def _sections(self) -> Iterator[tuple[str, Iterator[list[dict[str, Any]]]]]:
+        """(section, its pieces) for every section in order, each read as the writer reaches it."""
+        if self._spent:
+            raise RuntimeError("a StateStream is written once; ask for the state again")
+        self._spent = True
+        if self._state is not None:
+            for name in SECTIONS:
+                yield name, _pieces(self._state.doc[name])
+            return
+        parts = self._parts
+        assert parts is not None
+        pending = next(parts, None)
+
+        def section(name: str) -> Iterator[list[dict[str, Any]]]:
+            nonlocal pending
+            while pending is not None and pending[0] == name:
+                yield pending[1]
+                pending = next(parts, None)  # type: ignore[arg-type]
+
+        for name in SECTIONS:  # the lines come in this order (checkpoint_text.pieces checks it)
+            yield name, section(name)
+
+    def write_json(self, out: IO[bytes]) -> None:
+        """Write the state's JSON and a newline to ``out``, a piece at a time (no cycle hunts
+        meanwhile: each piece is garbage at once, and a collection would scan what else is alive)."""
+        with gc_paused():
+            for chunk in self.chunks():
+                out.write(chunk)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The bytes :meth:`write_json` writes, a piece at a time (an HTTP response's body)."""
+        yield from indented({**self.doc, **{name: Pieces(pieces) for name, pieces in self._sections()}})
+        yield b"\n"
+
+    def records(self, section: str | None) -> tuple[str | None, Iterator[dict[str, Any]]]:
+        """The items of ``section``, or of every section each with its ``section`` (the CLI's jsonl)."""
+        def rows() -> Iterator[dict[str, Any]]:
+            for name, pieces in self._sections():
+                for piece in pieces:
+                    if section is None:
+                        yield from ({"section": name, **item} for item in piece)
+                    elif name == section:
+                        yield from piece
+        return section, rows()
+
+
+def _pieces(items: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(items), PIECE):
+        yield items[start:start + PIECE]
+
+
+def stream_state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: str, position: int,
+                 recorded_at: str | None, min_certainty: str, active: bool) -> StateStream:
+    """The whole state as of ``day`` as known at ``position``, streamed from a checkpoint when one is
+    the answer (see the module docstring), else folded whole."""
+    header = {"as_of": day, "known_at": {"position": position, "recorded_at": recorded_at},
+              "min_certainty": min_certainty, "party": None, "active": active}
+    parts = _from_checkpoint(store, day, position, active) if min_certainty == "rumored" else None
+    if parts is None:
+        return StateStream(header, state=queries.state(store, cache, day=day, position=position, recorded_at=recorded_at,
+                                                       min_certainty=min_certainty, party=None, active=active))
+    return StateStream(header, parts=parts)
+
+
+def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool) -> Parts | None:
+    """The stored pieces of the checkpoint that is the answer, or None when none is."""
+    for checkpoint_id, day, position in store.checkpoint_candidates(as_of, known_at):
+        if not checkpoints.still_valid(store, day, position, known_at):
+            continue
+        if store.any_dated(day, as_of, known_at):
+            return None  # the latest valid checkpoint has a tail to fold; earlier ones have longer ones
+        try:
+            found = checkpoint_text.pieces(store.checkpoint_blob(checkpoint_id))
+        except ValueError:
+            continue  # unreadable derived data: answer without it (verify reports it)
+        if found is None:
+            return None  # the one-document form: decoded whole by the fold
+        header, parts = found
+        last = header.get("last")
+        if (header.get("format") != DATA_FORMAT or header["sections"] != list(SECTIONS) or header.get("schema_version") != upcasting.CURRENT_SCHEMA_VERSION
+                or (isinstance(last, list) and last and str(last[0]) > day)):
+            continue
+        return _finished(parts, checkpoint_id, as_of, active)
+    return None
+
+
+def _finished(parts: Parts, checkpoint_id: int, as_of: str, active: bool) -> Parts:
+    """The stored pieces as the result shows them (finished for ``as_of``, and only the active items
+    with ``active``); a line that cannot be read (an edited checkpoint) is an integrity error."""
+    try:
+        for name, items in parts:
+            finished = finish_stored(name, items, as_of)
+            yield name, filter_active({name: finished})[name] if active else finished
+    except (ValueError, TypeError, zlib.error) as exc:
+        raise IntegrityError(f"integrity: checkpoint {checkpoint_id} is not readable ({exc}): run "
+                             "`alliance-ledger rebuild` (checkpoints are derived data)") from None
