@@ -20,17 +20,14 @@ from ledger import Ledger
 from ledger.cli.demo import dataset
 from ledger.errors import ValidationError
 from ledger.interop import export_bods, import_bods
+from tests.bods_examples import example_path
 from tests.bods_validate import validate
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bods-examples"
 ROLE_OF = {"boardMember": "board-member", "boardChair": "chair"}
 
 
 def example(name: str) -> tuple[str, bytes]:
-    path = EXAMPLES / name
-    if not path.is_file():
-        pytest.fail(f"the published BODS example {path} is missing (shared/data/bods-examples beside the repo)")
-    return name, path.read_bytes()
+    return name, example_path(name).read_bytes()
 
 
 def statements(name: str) -> list[dict[str, Any]]:
