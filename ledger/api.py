@@ -315,14 +315,19 @@ class Ledger:
         with gc_paused():
             return verify_store(self._store, anchor, progress)
 
-    def rebuild(self, count: int = 8) -> list[tuple[str, int]]:
+    def rebuild(self, count: int = 8, *, latest: bool = False) -> list[tuple[str, int]]:
         """Recreate the fold checkpoints at the head (derived data that speeds up ``state``).
 
-        :param count: how many, spread over the effective dates. :returns: (date, position) of each."""
+        :param count: how many, spread over the effective dates.
+        :param latest: instead, only add one at the latest date, folded on from the best valid
+            checkpoint (the events since it, not the ledger): after appends, what lets the current
+            whole state stream again (:meth:`stream_state`).
+        :returns: (date, position) of each checkpoint made."""
         args.whole_number(count, "count", 1, 1000)
+        latest = args.flag(latest, "latest")
         self.checkpoint_cache.clear()
         with _reading():
-            return checkpoints.rebuild(self._store, count)
+            return checkpoints.refresh_latest(self._store) if latest else checkpoints.rebuild(self._store, count)
 
     def export(self, out: IO[bytes]) -> int:
         """Write every stored envelope, one JSON object a line, in position order (lossless: what

@@ -274,15 +274,20 @@ def rebuild(
     ctx: typer.Context,
     count: Annotated[int, typer.Option("--count", metavar="N", help="how many checkpoints, spread over the "
                                        "effective dates (1 to 1000)")] = 8,
+    latest: Annotated[bool, typer.Option("--latest", help="only add one at the latest date, folded on from the "
+                                         "last valid one (after appends: seconds, not a full fold)")] = False,
     db: DbOpt = None,
 ) -> None:
     """Recreate the fold checkpoints that make `state --as-of` fast (derived data; safe to rerun).
+
+    The last one is at the latest date, so the whole current state streams from it.
 
     Example:
 
     \b
         alliance-ledger --db alliance-ledger-demo.db rebuild --count 12
+        alliance-ledger --db alliance-ledger-demo.db rebuild --latest
     """
     with opened(ctx, db) as lg:
-        made = lg.rebuild(count)
+        made = lg.rebuild(count, latest=latest)
     note(f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: " + ", ".join(day for day, _ in made))

@@ -51,6 +51,35 @@ def rebuild(store: EventStore, count: int = 8) -> list[tuple[str, int]]:
     return made
 
 
+def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
+    """Add a checkpoint at the latest date as known at the head, folded on from the best valid
+    checkpoint before it: the events since, not the whole ledger (the other checkpoints stay).
+    After appends this is what lets the current whole state stream again, at the cost of a tail.
+    Its ``events`` count is the events folded on top of the checkpoint it resumed."""
+    head = store.head()[0]
+    days = store.checkpoint_days(head)
+    if not days:
+        return []
+    latest = days[-1]
+    folder, after = Folder(), None
+    for checkpoint_id, day, position in store.checkpoint_candidates(latest, head):
+        if not still_valid(store, day, position, head):
+            continue
+        try:
+            found = load(store, checkpoint_id)
+        except ValueError:  # unreadable derived data: fold on from an older one (verify reports it)
+            continue
+        if found.last is not None and found.last[0] > day:
+            continue
+        if day == latest and position == head:
+            return [(day, position)]  # already current
+        folder, after = found, day
+        break
+    done = [count for _, count in _feed(store, folder, after, latest, head, pauses=[latest])]
+    store.add_checkpoint(latest, head, done[-1], encode(folder))
+    return [(latest, head)]
+
+
 def _folds_at(store: EventStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
     """One fold of the ledger as known at ``position``, paused at each of ``days`` (ascending):
     yields (day, the folder with every event dated <= day, how many events that is)."""

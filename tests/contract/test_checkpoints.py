@@ -191,3 +191,31 @@ def test_only_withdrawals_of_events_dated_within_a_checkpoint_invalidate_it(ledg
     assert not checkpoints.still_valid(ledger.store, day, position, position + 3)
     assert checkpoints.still_valid(ledger.store, day, position, position + 2)  # the earlier belief still can
     assert_same_answers(ledger, rnd)
+
+
+def test_rebuild_latest_folds_on_from_a_checkpoint_and_the_current_state_streams_again(ledger: Ledger) -> None:
+    """``rebuild(latest=True)`` after appends (backdated ones and withdrawals among them) adds one
+    checkpoint at the latest date from the best valid one: verify re-folds it from every event
+    and finds it equal, the current whole state streams from it again, and answers stay a full fold."""
+    rnd = random.Random(3)
+    build(ledger, rnd, 4)
+    ledger.rebuild(4)
+    assert ledger.stream_state(as_of="2035-01-01").streamed
+    withdraw_late(ledger, rnd)
+    ledger.append([{**_event(rnd, 500), "effective_date": "2031-06-01"}, _event(rnd, 501)])  # one dated after
+    # every checkpoint, one backdated
+    assert not ledger.stream_state(as_of="2035-01-01").streamed  # a tail to fold: folded whole
+    before = len(ledger.store.checkpoints())
+    (day, position), = ledger.rebuild(latest=True)
+    assert position == ledger.store.head()[0] and day == ledger.store.checkpoint_days(position)[-1]
+    assert len(ledger.store.checkpoints()) == before + 1
+    assert ledger.rebuild(latest=True) == [(day, position)]  # already current: nothing added
+    assert len(ledger.store.checkpoints()) == before + 1
+    report = ledger.verify()
+    assert report.ok, report.problems
+    assert ledger.stream_state(as_of="2035-01-01").streamed
+    assert assert_same_answers(ledger, rnd, queries=10) >= 0
+    with dbkit.connect(ledger.url, begin=True) as conn:
+        conn.exec_driver_sql("DELETE FROM checkpoints")
+    assert ledger.rebuild(latest=True)  # no checkpoint to start from: a fold from the start
+    assert ledger.verify().ok and ledger.stream_state(as_of="2035-01-01").streamed
