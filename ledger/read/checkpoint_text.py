@@ -111,6 +111,8 @@ def pieces(blob: bytes) -> tuple[dict[str, Any], Iterator[tuple[str, list[Any]]]
         return None
     lines = _stored_lines(blob)
     header = orjson.loads(next(lines))
+    if not isinstance(header, dict):
+        raise ValueError("its first line is not a header")
     names = header.get("sections")
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ValueError("its header names no sections")

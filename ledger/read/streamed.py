@@ -122,7 +122,7 @@ def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool)
             return None  # the latest valid checkpoint has a tail to fold; earlier ones have longer ones
         try:
             found = checkpoint_text.pieces(store.checkpoint_blob(checkpoint_id))
-        except ValueError:
+        except (ValueError, zlib.error):
             continue  # unreadable derived data: answer without it (verify reports it)
         if found is None:
             return None  # the one-document form: decoded whole by the fold

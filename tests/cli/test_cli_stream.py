@@ -60,3 +60,20 @@ def test_an_edited_checkpoint_line_is_an_integrity_error(checkpointed: str) -> N
     done = run_cli(checkpointed, "state", "--as-of", "2030-12-31", "--format", "json")
     assert done.returncode == 1 and "rebuild" in done.stderr
     assert run_cli(checkpointed, "verify").returncode != 0
+
+
+@pytest.mark.parametrize("blob", [b"not zlib at all", zlib.compress(b'{"lines":1,"format":1}\n'),
+                                  zlib.compress(b"[1, 2]\n[3]"), b""], ids=["garbage", "no-sections", "not-a-header",
+                                                                           "empty"])
+def test_an_unreadable_latest_checkpoint_is_passed_over(checkpointed: str, blob: bytes) -> None:
+    """A checkpoint row that is not one (derived data edited) is not used, and the answer is the same."""
+    with Ledger.open(checkpointed) as lg:
+        checkpoint_id = lg.store.checkpoint_candidates("2030-12-31", lg.store.head()[0])[0][0]
+        with sqlite3.connect(checkpointed) as conn:
+            conn.execute("UPDATE checkpoints SET state = ? WHERE id = ?", (blob, checkpoint_id))
+        stream = lg.stream_state(as_of="2030-12-31")
+        assert not stream.streamed  # the earlier checkpoints have a tail to fold: folded whole
+        written = io.BytesIO()
+        stream.write_json(written)
+        lg.store.clear_checkpoints()
+        assert written.getvalue() == (lg.state(as_of="2030-12-31").to_json() + "\n").encode()
