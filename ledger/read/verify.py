@@ -10,6 +10,7 @@ if the chain is intact. If the child cannot run or dies, the fold is done here: 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -73,12 +74,17 @@ class _Side:
         try:
             process = subprocess.Popen([sys.executable, "-m", "ledger.read.verify_child"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            return None
+        side = cls(process)
+        try:
             assert process.stdin is not None
             process.stdin.write(address.encode())
             process.stdin.close()
-        except OSError:
+        except OSError:  # it is gone already: fold here
+            side.stop()
             return None
-        return cls(process)
+        return side
 
     def result(self) -> list[dict[str, Any]] | None:
         """The child's problems, or None when it sent none (it failed: the caller folds here)."""
@@ -97,5 +103,7 @@ class _Side:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None and not pipe.closed:
+                with contextlib.suppress(OSError):  # a write to it that never reached the child
+                    pipe.close()
