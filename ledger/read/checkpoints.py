@@ -62,9 +62,7 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
         return []
     latest = days[-1]
     folder, after = Folder(), None
-    for checkpoint_id, day, position in store.checkpoint_candidates(latest, head):
-        if not still_valid(store, day, position, head):
-            continue
+    for checkpoint_id, day, position in valid_candidates(store, latest, head):
         try:
             found = load(store, checkpoint_id)
         except ValueError:  # unreadable derived data: fold on from an older one (verify reports it)
@@ -95,6 +93,18 @@ def still_valid(store: EventStore, day: str, position: int, known_at: int) -> bo
 
 def _valid(day: str, horizon: str | None) -> bool:
     return horizon is None or horizon > day
+
+
+def valid_candidates(store: EventStore, as_of: str, known_at: int) -> Iterator[tuple[int, str, int]]:
+    """The checkpoints a query (``as_of``, ``known_at``) may start from, latest date first, as
+    (id, date, position): what was recorded since is read once per checkpoint position, not once
+    per checkpoint (``rebuild`` makes them all at one position)."""
+    horizons: dict[int, str | None] = {}  # per checkpoint position: what was recorded since
+    for checkpoint_id, day, position in store.checkpoint_candidates(as_of, known_at):
+        if position not in horizons:
+            horizons[position] = changed_from(store, position, known_at)
+        if _valid(day, horizons[position]):
+            yield checkpoint_id, day, position
 
 
 def changed_from(store: EventStore, position: int, known_at: int) -> str | None:
@@ -207,12 +217,7 @@ def fold_from_checkpoint(
     store: EventStore, cache: CheckpointCache, as_of: str, known_at: int,
 ) -> dict[str, list[dict[str, Any]]] | None:
     """The sections from the best valid checkpoint, or None when none applies."""
-    horizons: dict[int, str | None] = {}  # per checkpoint position: what was recorded since
-    for checkpoint_id, day, position in store.checkpoint_candidates(as_of, known_at):
-        if position not in horizons:
-            horizons[position] = changed_from(store, position, known_at)
-        if not _valid(day, horizons[position]):
-            continue
+    for checkpoint_id, day, _ in valid_candidates(store, as_of, known_at):
         try:
             folder = cache.get(store, checkpoint_id)
         except ValueError:  # unreadable derived data: answer without it (verify reports it)

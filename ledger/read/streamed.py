@@ -115,9 +115,7 @@ def stream_state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: 
 
 def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool) -> Parts | None:
     """The stored pieces of the checkpoint that is the answer, or None when none is."""
-    for checkpoint_id, day, position in store.checkpoint_candidates(as_of, known_at):
-        if not checkpoints.still_valid(store, day, position, known_at):
-            continue
+    for checkpoint_id, day, _ in checkpoints.valid_candidates(store, as_of, known_at):
         if store.any_dated(day, as_of, known_at):
             return None  # the latest valid checkpoint has a tail to fold; earlier ones have longer ones
         try:
