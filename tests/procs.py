@@ -47,6 +47,17 @@ def raw_connection(db_url: str) -> Iterator[Any]:
             yield conn
 
 
+def execute_raw(db_url: str, statement: str) -> None:
+    """One statement through the raw driver as its own transaction (SQLite autocommits it;
+    PostgreSQL runs it in a transaction, so a statement a trigger refuses is rolled back)."""
+    with raw_connection(db_url) as conn:
+        if is_sqlite(db_url):
+            conn.execute(statement)
+        else:
+            with conn.transaction():
+                conn.execute(statement)
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)

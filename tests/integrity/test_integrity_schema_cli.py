@@ -15,7 +15,7 @@ from ledger import Ledger
 from ledger.cli import app
 from tests import dbkit
 from tests.oldschema import seed_at_revision
-from tests.procs import is_sqlite, raw_connection, run_cli
+from tests.procs import execute_raw, is_sqlite, raw_connection, run_cli
 from tests.samples import basic, investment
 
 READ_COMMANDS = [["state", "--as-of", "2025-01-01"], ["verify"], ["history"], ["export"]]
@@ -95,12 +95,8 @@ def test_cli_on_an_older_schema_says_to_run_init_which_upgrades_without_losing_e
     if is_sqlite(db_url):
         refused.append("INSERT OR REPLACE INTO events SELECT * FROM events WHERE position = 1")
     for sql in refused:
-        with raw_connection(db_url) as conn, pytest.raises(Exception, match="append-only"):
-            if is_sqlite(db_url):
-                conn.execute(sql)
-            else:
-                with conn.transaction():
-                    conn.execute(sql)
+        with pytest.raises(Exception, match="append-only"):
+            execute_raw(db_url, sql)
     code, _ = _invoke(db_url, "init")
     assert code == 0  # idempotent
 
