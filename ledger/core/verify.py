@@ -202,12 +202,7 @@ class PartyIndexCheck:
 
     def _explain(self, chunk: list[dict[str, Any]], have: list[tuple[int, str]], want: list[tuple[int, str]]) -> None:
         """Name the positions of a chunk whose rows differ from what its events give."""
-        stored: dict[int, list[str]] = {}
-        for position, key in have:
-            stored.setdefault(position, []).append(key)
-        given: dict[int, list[str]] = {}
-        for position, key in want:
-            given.setdefault(position, []).append(key)
+        stored, given = _by_position(have), _by_position(want)
         for env in chunk:
             position = env["position"]
             listed, expected = stored.pop(position, []), given.get(position, [])
@@ -225,6 +220,13 @@ class PartyIndexCheck:
             self._bad(position, None, f"party index row ({key!r}) is filed under another position's bucket "
                       "(the derived index was edited)")
         return self.problems
+
+
+def _by_position(rows: list[tuple[int, str]]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for position, key in rows:
+        grouped.setdefault(position, []).append(key)
+    return grouped
 
 
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z", re.ASCII)
