@@ -23,7 +23,7 @@ def state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: str, po
     """The state as of ``day`` as known at ``position`` (SPEC §5)."""
     sections = None
     if party is not None:  # few events: read them by the party index, fold in memory
-        sections = fold(store.fold_events(position, party), as_of=day, known_at=position, min_certainty=min_certainty)
+        sections = fold(store.fold_events(position, party, day), as_of=day, known_at=position, min_certainty=min_certainty)
     elif min_certainty == "rumored":
         sections = checkpoints.fold_from_checkpoint(store, cache, day, position)
     if sections is None:  # the whole ledger, streamed in fold order

@@ -82,17 +82,29 @@ def _links(e: dict[str, Any], party: str) -> Iterator[tuple[str, tuple[str, ...]
         yield data["party"], PARTY_SECTION_TYPES
 
 
-def read_for_fold(db: Database, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
+_DATED = "(e.effective_on <= {m} OR e.corrects IS NOT NULL OR e.type = 'EventRetracted') AND "
+"""What a fold as of a date needs of an event set: the events dated up to it, and every withdrawal
+whatever its date (a correction dated later still withdraws its target, :mod:`projections.select`)."""
+
+
+def read_for_fold(db: Database, upto: int, party: str | None = None, as_of: str | None = None,
+                  ) -> Iterator[dict[str, Any]]:
     """The fields a fold needs, read at the driver level, in position order.
 
     With ``party``, only the events that can shape an item involving it: those indexed under the
     party, then, round after round until nothing new turns up, those indexed under what they link
     to (:func:`_links`), so the one-party answer is the whole state filtered to the party.
+
+    With ``as_of`` too, events dated after it are left unread (withdrawals are read whatever their
+    date), and so are the links only they make: the fold as of that date selects none of them, and
+    what they link to shapes no item as of then. A busy party's early dates then read a part of
+    its story, not all of it (the party index has no dates; the rows are met by position).
     """
     if party is None:
         return fold_rows(db, "e.position <= {m}", (upto,), whole=True)
-    keyed = f"e.position <= {{m}} AND {keyed_positions(db, upto)}"
-    found: dict[int, dict[str, Any]] = {e["position"]: e for e in fold_rows(db, keyed, (upto, party))}
+    dated, first = ("", ()) if as_of is None else (_DATED, (as_of,))
+    keyed = f"{dated}e.position <= {{m}} AND {keyed_positions(db, upto)}"
+    found: dict[int, dict[str, Any]] = {e["position"]: e for e in fold_rows(db, keyed, (*first, upto, party))}
     done: set[str] = {party}
     fresh = list(found.values())
     while fresh:
@@ -104,23 +116,26 @@ def read_for_fold(db: Database, upto: int, party: str | None = None) -> Iterator
                     wanted.setdefault(only, []).append(key)
         fresh = []
         for only, keys in wanted.items():
-            for e in _keyed_rows(db, upto, sorted(keys), only):
+            for e in _keyed_rows(db, upto, sorted(keys), only, as_of):
                 if e["position"] not in found:
                     found[e["position"]] = e
                     fresh.append(e)
     return iter([found[p] for p in sorted(found)])
 
 
-def _keyed_rows(db: Database, upto: int, keys: list[str], only: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-    """Fold rows of the events indexed under any of ``keys`` (of the types ``only``, () = all),
-    one query per 500 keys, not per key (a busy party names hundreds)."""
+def _keyed_rows(db: Database, upto: int, keys: list[str], only: tuple[str, ...], as_of: str | None,
+                ) -> Iterator[dict[str, Any]]:
+    """Fold rows of the events indexed under any of ``keys`` (of the types ``only``, () = all;
+    dated up to ``as_of`` or withdrawals, when given), one query per 500 keys, not per key (a busy
+    party names hundreds)."""
     types = ", ".join(["{m}"] * len(only))
+    dated, first = ("", ()) if as_of is None else (_DATED, (as_of,))
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start:start + _KEYS_PER_QUERY]
-        where = f"e.position <= {{m}} AND {keyed_positions(db, upto, len(chunk))}"
+        where = f"{dated}e.position <= {{m}} AND {keyed_positions(db, upto, len(chunk))}"
         if only:
             where = f"e.type IN ({types}) AND {where}"
-        yield from fold_rows(db, where, (*only, upto, *chunk))
+        yield from fold_rows(db, where, (*only, *first, upto, *chunk))
 
 
 _CHUNK = 10_000

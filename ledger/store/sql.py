@@ -252,10 +252,11 @@ class SqlStore:
         return [(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
     # -- what folds read ------------------------------------------------------------------------
-    def fold_events(self, upto: int, party: str | None = None) -> Iterator[dict[str, Any]]:
+    def fold_events(self, upto: int, party: str | None = None, as_of: str | None = None) -> Iterator[dict[str, Any]]:
         """The fields a fold needs, in position order: every event up to ``upto``, or only what can
-        shape the items of ``party`` (:func:`ledger.store.foldreads.read_for_fold`)."""
-        return foldreads.read_for_fold(self.db, upto, party)
+        shape the items of ``party`` (as of ``as_of``, if given: see
+        :func:`ledger.store.foldreads.read_for_fold`)."""
+        return foldreads.read_for_fold(self.db, upto, party, as_of)
 
     def fold_tail(self, after_day: str | None, as_of: str, known_at: int) -> Iterator[list[dict[str, Any]]]:
         """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order
