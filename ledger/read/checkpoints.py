@@ -17,12 +17,16 @@ events then): one made before a new version's upcasters is not used, and ``verif
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from events import date_sort_key
-from ledger.read.checkpoint_text import decode, differs, encode
-from projections import Folder, select_events
+from events.upcast import CURRENT_SCHEMA_VERSION
+from ledger.read.checkpoint_text import decode, differs, encode, pieces
+from projections import DATA_FORMAT, Folder, select_events
 
 if TYPE_CHECKING:
     from ledger.store.port import EventStore
@@ -63,19 +67,35 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
     latest = days[-1]
     folder, after = Folder(), None
     for checkpoint_id, day, position in valid_candidates(store, latest, head):
+        if day == latest and position == head and _current(store, checkpoint_id, day):
+            return [(day, position)]  # already current (its header read, not its 200 MB of items)
         try:
             found = load(store, checkpoint_id)
         except ValueError:  # unreadable derived data: fold on from an older one (verify reports it)
             continue
         if found.last is not None and found.last[0] > day:
             continue
-        if day == latest and position == head:
-            return [(day, position)]  # already current
         folder, after = found, day
         break
     done = [count for _, count in _feed(store, folder, after, latest, head, pauses=[latest])]
     store.add_checkpoint(latest, head, done[-1], encode(folder))
     return [(latest, head)]
+
+
+def _current(store: EventStore, checkpoint_id: int, day: str) -> bool:
+    """Whether the checkpoint's header says it is one this code reads, folded up to ``day`` and no
+    further: what ``rebuild --latest`` checks of a checkpoint already at the head, instead of
+    decoding its items (2.5 s at a million events, for nothing). ``verify`` reads every line."""
+    try:
+        found = pieces(store.checkpoint_blob(checkpoint_id))
+    except (ValueError, zlib.error, orjson.JSONDecodeError):
+        return False
+    if found is None:  # one document: decoded as before
+        return False
+    header, _ = found
+    last = header.get("last")
+    return header.get("schema_version") == CURRENT_SCHEMA_VERSION and header.get("format") == DATA_FORMAT and (
+        last is None or (isinstance(last, list) and bool(last) and isinstance(last[0], str) and last[0] <= day))
 
 
 def _folds_at(store: EventStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
