@@ -307,6 +307,8 @@ class Suite:
                "~2 GB per 1,000,000 events" if big else "not asked for")
         if "whole" not in series:
             self._note(f"PostgreSQL whole-state series: not run ({why}; --pg-series)")
+        # the busiest parties' checkpoints (what `rebuild` also makes; --parties fits any size in memory)
+        self.worker("ours_party_checkpoints", {"url": pg}, key="pg_party_checkpoints")
         self.worker("ours_queries", {"url": pg, "sidecar": str(self.sidecar), "seed": self.args.seed,
                                      "samples": self.args.samples, "min_samples": 5, "budget_s": self.args.budget,
                                      "series": series}, key="pg_queries")

@@ -22,7 +22,7 @@ from ledger.core.defaults import DEFAULT_URL
 from ledger.core.outputs import output_file
 from ledger.core.verify import VerifyReport
 from ledger.errors import IntegrityError, SchemaVersionError, bad_argument
-from ledger.read import args, audit, checkpoints, queries, streamed
+from ledger.read import args, audit, checkpoints, party_checkpoints, queries, streamed
 from ledger.read.documents import Diff, Document, History, State, Streams, Trail
 from ledger.read.streamed import StateStream
 from ledger.read.verify import verify as verify_store
@@ -315,19 +315,39 @@ class Ledger:
         with gc_paused():
             return verify_store(self._store, anchor, progress)
 
-    def rebuild(self, count: int = 8, *, latest: bool = False) -> list[tuple[str, int]]:
-        """Recreate the fold checkpoints at the head (derived data that speeds up ``state``).
+    def rebuild(self, count: int = 8, *, latest: bool = False, parties: bool = False) -> list[tuple[str, int]]:
+        """Recreate the fold checkpoints at the head (derived data that speeds up ``state``): the
+        whole ledger's and the busiest parties' (:meth:`party_checkpoints`).
 
-        :param count: how many, spread over the effective dates.
+        :param count: how many of the whole ledger's, spread over the effective dates.
         :param latest: instead, only add one at the latest date, folded on from the best valid
             checkpoint (the events since it, not the ledger): after appends, what lets the current
             whole state stream again (:meth:`stream_state`).
-        :returns: (date, position) of each checkpoint made."""
+        :param parties: instead, only recreate the busiest parties' (one party's events in memory
+            at a time, where the whole ledger's fold holds the whole state).
+        :returns: (date, position) of each checkpoint of the whole ledger made."""
         args.whole_number(count, "count", 1, 1000)
-        latest = args.flag(latest, "latest")
+        latest, parties = args.flag(latest, "latest"), args.flag(parties, "parties")
+        if latest and parties:
+            raise bad_argument("parties", "give latest or parties, not both")
         self.checkpoint_cache.clear()
         with _reading():
-            return checkpoints.refresh_latest(self._store) if latest else checkpoints.rebuild(self._store, count)
+            if latest:
+                return checkpoints.refresh_latest(self._store)
+            if parties:
+                party_checkpoints.rebuild(self._store, self._store.head()[0], clear=True)
+                return []
+            made = checkpoints.rebuild(self._store, count)
+            if made:
+                party_checkpoints.rebuild(self._store, made[0][1])
+            return made
+
+    def party_checkpoints(self) -> list[tuple[str, str, int]]:
+        """The busiest parties' fold checkpoints that ``rebuild`` made (a party with 5,000 indexed
+        events or more gets them; one-party queries start from them when that is exact).
+
+        :returns: (party, date, position) of each, by party, position, then date."""
+        return [(party, day, position) for _, party, day, position in self._store.party_checkpoints()]
 
     def export(self, out: IO[bytes]) -> int:
         """Write every stored envelope, one JSON object a line, in position order (lossless: what

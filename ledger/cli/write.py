@@ -276,18 +276,32 @@ def rebuild(
                                        "effective dates (1 to 1000)")] = 8,
     latest: Annotated[bool, typer.Option("--latest", help="only add one at the latest date, folded on from the "
                                          "last valid one (after appends: seconds, not a full fold)")] = False,
+    parties: Annotated[bool, typer.Option("--parties", help="only recreate the busiest parties' checkpoints "
+                                          "(one party in memory at a time)")] = False,
     db: DbOpt = None,
 ) -> None:
     """Recreate the fold checkpoints that make `state --as-of` fast (derived data; safe to rerun).
 
-    The last one is at the latest date, so the whole current state streams from it.
+    The whole ledger's last one is at the latest date, so the whole current state streams from
+    it; each party with 5,000 events or more gets checkpoints of its own, so its one-party state
+    folds a few thousand events, not its whole story.
 
     Example:
 
     \b
         alliance-ledger --db alliance-ledger-demo.db rebuild --count 12
         alliance-ledger --db alliance-ledger-demo.db rebuild --latest
+        alliance-ledger --db alliance-ledger-demo.db rebuild --parties
     """
     with opened(ctx, db) as lg:
-        made = lg.rebuild(count, latest=latest)
-    note(f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: " + ", ".join(day for day, _ in made))
+        made = lg.rebuild(count, latest=latest, parties=parties)
+        busy = {party for party, _, _ in lg.party_checkpoints()} if not latest else set()
+    listed = ("" if parties else f"{len(made)} checkpoint(s) at position {made[0][1] if made else 0}: "
+              + ", ".join(day for day, _ in made))
+    if not latest:
+        from ledger.read.party_checkpoints import BUSY
+
+        kept = f"checkpoints of the {len(busy)} busiest part{'y' if len(busy) == 1 else 'ies'}" if busy else \
+            f"no party has {BUSY:,} events: no party checkpoints"
+        listed = f"{listed}; {kept}" if listed else kept
+    note(listed)

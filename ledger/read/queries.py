@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ledger.errors import NotFoundError
-from ledger.read import checkpoints
+from ledger.read import checkpoints, party_checkpoints
 from ledger.read.documents import Diff, Document, History, State, Streams
 from ledger.store.port import EventStore
 from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
@@ -22,8 +22,12 @@ def state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: str, po
           recorded_at: str | None, min_certainty: str, party: str | None, active: bool) -> State:
     """The state as of ``day`` as known at ``position`` (SPEC §5)."""
     sections = None
-    if party is not None:  # few events: read them by the party index, fold in memory
-        sections = fold(store.fold_events(position, party, day), as_of=day, known_at=position, min_certainty=min_certainty)
+    if party is not None:
+        if min_certainty == "rumored":  # a busy party: from its checkpoint, if one applies
+            sections = party_checkpoints.fold_from_checkpoint(store, party, day, position)
+        if sections is None:  # few events: read them by the party index, fold in memory
+            sections = fold(store.fold_events(position, party, day), as_of=day, known_at=position,
+                            min_certainty=min_certainty)
     elif min_certainty == "rumored":
         sections = checkpoints.fold_from_checkpoint(store, cache, day, position)
     if sections is None:  # the whole ledger, streamed in fold order

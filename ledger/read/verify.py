@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any
 
 from ledger.core.verify import PartyIndexCheck, VerifyReport, verify_chain
-from ledger.read import checkpoints
+from ledger.read import checkpoints, party_checkpoints
 from ledger.store.port import Envelope, EventStore
 
 PARALLEL_FROM = 50_000
@@ -39,12 +39,19 @@ def verify(store: EventStore, anchor: tuple[int, str] | None = None,
             report.problems += index_check.finish()
         if not report.problems:
             found = side.result() if side is not None else None
-            report.problems += found if found is not None else checkpoints.verify(store)
+            report.problems += found if found is not None else fold_checks(store)
     finally:
         if side is not None:
             side.stop()
     report.ok = not report.problems
     return report
+
+
+def fold_checks(store: EventStore, limit: int = 20) -> list[dict[str, Any]]:
+    """Every checkpoint re-folded from the events and compared: the whole ledger's, then each
+    busy party's (:mod:`ledger.read.party_checkpoints`)."""
+    found = checkpoints.verify(store, limit)
+    return found + party_checkpoints.verify(store, limit - len(found)) if len(found) < limit else found
 
 
 def _checking(envelopes: Iterable[Envelope], check: PartyIndexCheck, size: int = 20_000) -> Iterator[Envelope]:

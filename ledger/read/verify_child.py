@@ -1,5 +1,5 @@
 """The child process of ``verify`` (:mod:`ledger.read.verify`): reads a store address on stdin,
-re-folds the store's checkpoints and writes the problems found as JSON on stdout. Exit 0 only
+re-folds the store's checkpoints (the whole ledger's and the busy parties') and writes the problems found as JSON on stdout. Exit 0 only
 when it wrote them; anything else makes the parent fold the checkpoints itself."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import sys
 def main() -> int:
     import orjson
 
-    from ledger.read import checkpoints
+    from ledger.read.verify import fold_checks
     from ledger.store import open_store
     from projections import gc_paused
 
     store = open_store(sys.stdin.read())
     try:
         with gc_paused():
-            found = checkpoints.verify(store)
+            found = fold_checks(store)
     finally:
         store.dispose()
     sys.stdout.buffer.write(orjson.dumps(found))

@@ -22,6 +22,7 @@ def day_keys(db: Database, upto: int) -> list[str]:
 def clear(db: Database) -> None:
     with db.writing() as conn:
         conn.execute("DELETE FROM checkpoints")
+        conn.execute("DELETE FROM party_checkpoints")
 
 
 def insert(db: Database, day: str, position: int, events: int, blob: bytes) -> None:
@@ -83,3 +84,56 @@ def any_dated(db: Database, after_day: str, as_of: str, upto: int) -> bool:
     with db.reading() as conn:
         return conn.execute(f"SELECT 1 FROM events WHERE effective_on > {m} AND effective_on <= {m} AND "
                             f"position <= {m} LIMIT 1", (after_day, as_of, upto)).fetchone() is not None
+
+
+def clear_parties(db: Database) -> None:
+    with db.writing() as conn:
+        conn.execute("DELETE FROM party_checkpoints")
+
+
+def busy_parties(db: Database, upto: int, least: int) -> list[str]:
+    """The parties (index keys without a namespace) with ``least`` index rows or more up to
+    position ``upto``, busiest first."""
+    m = db.mark
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT party, COUNT(*) FROM event_parties WHERE position <= {m} GROUP BY party "
+                            f"HAVING COUNT(*) >= {m} ORDER BY COUNT(*) DESC, party", (upto, least)).fetchall()
+    return [str(row[0]) for row in rows if ":" not in str(row[0])]
+
+
+def insert_party(db: Database, party: str, day: str, position: int, events: int, closure: str, blob: bytes,
+                 ) -> None:
+    m = db.mark
+    with db.writing() as conn:
+        conn.execute(f"INSERT INTO party_checkpoints (party, as_of_key, position, events, created_at, closure, state) "
+                     f"VALUES ({m}, {m}, {m}, {m}, {m}, {m}, {m})",
+                     (party, day, position, events, db.timestamp(datetime.now(UTC).isoformat()), closure, blob))
+
+
+def party_candidates(db: Database, party: str, as_of: str, known_at: int) -> list[tuple[int, str, int]]:
+    """``party``'s checkpoints dated on or before ``as_of`` and made at or before ``known_at``,
+    latest date first: (id, date, position)."""
+    m = db.mark
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT id, as_of_key, position FROM party_checkpoints WHERE party = {m} AND "
+                            f"as_of_key <= {m} AND position <= {m} ORDER BY as_of_key DESC, position DESC",
+                            (party, as_of, known_at)).fetchall()
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+def party_listing(db: Database) -> list[tuple[int, str, str, int]]:
+    """Every party checkpoint as (id, party, date, position), by party, position, then date."""
+    with db.reading() as conn:
+        rows = conn.execute("SELECT id, party, as_of_key, position FROM party_checkpoints "
+                            "ORDER BY party, position, as_of_key").fetchall()
+    return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+
+def party_blob(db: Database, checkpoint_id: int) -> tuple[str, bytes]:
+    """(closure, state) of a party checkpoint."""
+    with db.reading() as conn:
+        row = conn.execute(f"SELECT closure, state FROM party_checkpoints WHERE id = {db.mark}",
+                           (checkpoint_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"no party checkpoint {checkpoint_id}")
+    return str(row[0]), bytes(row[1])

@@ -20,11 +20,11 @@ from ledger.store.dialect import Database
 from ledger.store.rows import bucket, upcast
 
 
-def keyed_positions(db: Database, upto: int, keys: int = 1) -> str:
+def keyed_positions(db: Database, upto: int, keys: int = 1, after: int = 0) -> str:
     """SQL for "the position is listed under one of ``keys`` keys (``{m}`` each)": index seeks per
-    bucket up to ``upto``'s (the bucket numbers are integers we generate, never input); how the
-    positions meet the events is the dialect's (:meth:`Database.keyed`)."""
-    buckets = ", ".join(str(b) for b in range(bucket(upto) + 1))
+    bucket from ``after + 1``'s up to ``upto``'s (the bucket numbers are integers we generate,
+    never input); how the positions meet the events is the dialect's (:meth:`Database.keyed`)."""
+    buckets = ", ".join(str(b) for b in range(bucket(after + 1), bucket(upto) + 1))
     wanted = "= {m}" if keys == 1 else f"IN ({', '.join(['{m}'] * keys)})"
     return db.keyed(f"SELECT position FROM event_parties WHERE bucket IN ({buckets}) AND party {wanted}")
 
@@ -82,60 +82,113 @@ def _links(e: dict[str, Any], party: str) -> Iterator[tuple[str, tuple[str, ...]
         yield data["party"], PARTY_SECTION_TYPES
 
 
-_DATED = "(e.effective_on <= {m} OR e.corrects IS NOT NULL OR e.type = 'EventRetracted') AND "
-"""What a fold as of a date needs of an event set: the events dated up to it, and every withdrawal
-whatever its date (a correction dated later still withdraws its target, :mod:`projections.select`)."""
+_WITHDRAWING = "e.corrects IS NOT NULL OR e.type = 'EventRetracted'"
+
+
+def _window(after: str | None, as_of: str | None) -> tuple[str, tuple[str, ...]]:
+    """SQL (and its parameters) for "dated in (``after``, ``as_of``], or a withdrawal whatever its
+    date": what a fold as of ``as_of`` on top of a fold up to ``after`` reads of an event set (a
+    correction dated later still withdraws its target, :mod:`projections.select`)."""
+    if as_of is None:
+        return "", ()
+    if after is None:
+        return f"(e.effective_on <= {{m}} OR {_WITHDRAWING}) AND ", (as_of,)
+    return f"((e.effective_on > {{m}} AND e.effective_on <= {{m}}) OR {_WITHDRAWING}) AND ", (after, as_of)
+
+
+Keys = dict[str, tuple[str, ...]]
+"""Index keys a one-party read follows, each with the event types read under it (() = all)."""
 
 
 def read_for_fold(db: Database, upto: int, party: str | None = None, as_of: str | None = None,
                   ) -> Iterator[dict[str, Any]]:
     """The fields a fold needs, read at the driver level, in position order.
 
-    With ``party``, only the events that can shape an item involving it: those indexed under the
-    party, then, round after round until nothing new turns up, those indexed under what they link
-    to (:func:`_links`), so the one-party answer is the whole state filtered to the party.
+    With ``party``, only the events that can shape an item involving it (:func:`party_closure`).
+    """
+    if party is None:
+        return fold_rows(db, "e.position <= {m}", (upto,), whole=True)
+    found, _ = party_closure(db, upto, party, as_of)
+    return iter(found)
 
-    With ``as_of`` too, events dated after it are left unread (withdrawals are read whatever their
+
+def party_closure(db: Database, upto: int, party: str, as_of: str | None = None,
+                  ) -> tuple[list[dict[str, Any]], Keys]:
+    """The events that can shape an item involving ``party``, in position order, and the keys
+    followed to find them: those indexed under the party, then, round after round until nothing
+    new turns up, those indexed under what they link to (:func:`_links`), so the one-party answer
+    is the whole state filtered to the party.
+
+    With ``as_of``, events dated after it are left unread (withdrawals are read whatever their
     date), and so are the links only they make: the fold as of that date selects none of them, and
     what they link to shapes no item as of then. A busy party's early dates then read a part of
     its story, not all of it (the party index has no dates; the rows are met by position).
     """
-    if party is None:
-        return fold_rows(db, "e.position <= {m}", (upto,), whole=True)
-    dated, first = ("", ()) if as_of is None else (_DATED, (as_of,))
-    keyed = f"{dated}e.position <= {{m}} AND {keyed_positions(db, upto)}"
-    found: dict[int, dict[str, Any]] = {e["position"]: e for e in fold_rows(db, keyed, (*first, upto, party))}
-    done: set[str] = {party}
-    fresh = list(found.values())
-    while fresh:
-        wanted: dict[tuple[str, ...], list[str]] = {}
-        for e in fresh:
-            for key, only in _links(e, party):
-                if key not in done:
-                    done.add(key)
-                    wanted.setdefault(only, []).append(key)
+    found = _closure(db, upto, party, {party: ()}, _window(None, as_of), grow=True)
+    assert found is not None
+    return found
+
+
+def party_recent(db: Database, upto: int, party: str, keys: Keys, after_position: int, after: str, as_of: str,
+                 ) -> list[dict[str, Any]] | None:
+    """The events recorded in (``after_position``, ``upto``] of ``party``'s closure dated in
+    (``after``, ``as_of``], and every withdrawal among them, read under ``keys`` (the closure's
+    keys when a checkpoint was folded up to ``after`` as known at ``after_position``), in position
+    order; None when one of them links to a key not in ``keys``: events under it are then missing
+    from that checkpoint, which cannot be used."""
+    found = _closure(db, upto, party, dict(keys), _window(after, as_of), grow=False, after_position=after_position)
+    return found[0] if found is not None else None
+
+
+def rows_at(db: Database, positions: list[int]) -> list[dict[str, Any]]:
+    """The fold rows of the events at ``positions``, in position order (by primary key, 500 a query)."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(positions), _KEYS_PER_QUERY):
+        chunk = positions[start:start + _KEYS_PER_QUERY]
+        out.extend(fold_rows(db, f"e.position IN ({', '.join(['{m}'] * len(chunk))})", tuple(chunk)))
+    return out
+
+
+def _closure(db: Database, upto: int, party: str, keys: Keys, window: tuple[str, tuple[str, ...]], grow: bool,
+             after_position: int = 0) -> tuple[list[dict[str, Any]], Keys] | None:
+    found: dict[int, dict[str, Any]] = {}
+    wanted: dict[tuple[str, ...], list[str]] = {}
+    for key, only in keys.items():
+        wanted.setdefault(only, []).append(key)
+    while wanted:
         fresh = []
-        for only, keys in wanted.items():
-            for e in _keyed_rows(db, upto, sorted(keys), only, as_of):
+        for only, listed in wanted.items():
+            for e in _keyed_rows(db, upto, sorted(listed), only, window, after_position):
                 if e["position"] not in found:
                     found[e["position"]] = e
                     fresh.append(e)
-    return iter([found[p] for p in sorted(found)])
+        wanted = {}
+        for e in fresh:
+            for key, only in _links(e, party):
+                if key not in keys:
+                    if not grow:
+                        return None
+                    keys[key] = only
+                    wanted.setdefault(only, []).append(key)
+    return [found[p] for p in sorted(found)], keys
 
 
-def _keyed_rows(db: Database, upto: int, keys: list[str], only: tuple[str, ...], as_of: str | None,
-                ) -> Iterator[dict[str, Any]]:
+def _keyed_rows(db: Database, upto: int, keys: list[str], only: tuple[str, ...], window: tuple[str, tuple[str, ...]],
+                after_position: int = 0) -> Iterator[dict[str, Any]]:
     """Fold rows of the events indexed under any of ``keys`` (of the types ``only``, () = all;
-    dated up to ``as_of`` or withdrawals, when given), one query per 500 keys, not per key (a busy
-    party names hundreds)."""
+    in the date ``window``; recorded after ``after_position``), one query per 500 keys, not per
+    key (a busy party names hundreds)."""
+    if after_position >= upto:
+        return
     types = ", ".join(["{m}"] * len(only))
-    dated, first = ("", ()) if as_of is None else (_DATED, (as_of,))
+    dated, bounds = window
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start:start + _KEYS_PER_QUERY]
-        where = f"{dated}e.position <= {{m}} AND {keyed_positions(db, upto, len(chunk))}"
+        where = (f"{dated}e.position > {{m}} AND e.position <= {{m}} AND "
+                 f"{keyed_positions(db, upto, len(chunk), after_position)}")
         if only:
             where = f"e.type IN ({types}) AND {where}"
-        yield from fold_rows(db, where, (*only, *first, upto, *chunk))
+        yield from fold_rows(db, where, (*only, *bounds, after_position, upto, *chunk))
 
 
 _CHUNK = 10_000

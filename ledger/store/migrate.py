@@ -52,7 +52,7 @@ def _revision(conn: Connection) -> str | None:
     return heads[0] if heads else None
 
 
-_OWN_TABLES = frozenset({"events", "event_parties", "checkpoints", "alembic_version", "sqlite_sequence"})
+_OWN_TABLES = frozenset({"events", "event_parties", "checkpoints", "party_checkpoints", "alembic_version", "sqlite_sequence"})
 
 
 def upgrade_database(db: Database, revision: str = "head") -> tuple[str | None, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ledger.errors import IntegrityError, SchemaVersionError
 from ledger.store.dialect import Database
 
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 """The migration scripts' revisions, oldest first; the last is the head this code reads."""
 HEAD = REVISIONS[-1]
 

@@ -290,6 +290,35 @@ class SqlStore:
     def checkpoint_blob(self, checkpoint_id: int) -> bytes:
         return checkpoint_rows.blob(self.db, checkpoint_id)
 
+    def clear_party_checkpoints(self) -> None:
+        checkpoint_rows.clear_parties(self.db)
+
+    def busy_parties(self, upto: int, least: int) -> list[str]:
+        return checkpoint_rows.busy_parties(self.db, upto, least)
+
+    def party_closure(self, upto: int, party: str, as_of: str | None = None,
+                      ) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
+        return foldreads.party_closure(self.db, upto, party, as_of)
+
+    def party_recent(self, upto: int, party: str, keys: dict[str, tuple[str, ...]], after_position: int, after: str,
+                     as_of: str) -> list[dict[str, Any]] | None:
+        return foldreads.party_recent(self.db, upto, party, keys, after_position, after, as_of)
+
+    def rows_at(self, positions: list[int]) -> list[dict[str, Any]]:
+        return foldreads.rows_at(self.db, positions)
+
+    def add_party_checkpoint(self, party: str, day: str, position: int, events: int, closure: str, blob: bytes) -> None:
+        checkpoint_rows.insert_party(self.db, party, day, position, events, closure, blob)
+
+    def party_checkpoint_candidates(self, party: str, as_of: str, known_at: int) -> list[tuple[int, str, int]]:
+        return checkpoint_rows.party_candidates(self.db, party, as_of, known_at)
+
+    def party_checkpoints(self) -> list[tuple[int, str, str, int]]:
+        return checkpoint_rows.party_listing(self.db)
+
+    def party_checkpoint_blob(self, checkpoint_id: int) -> tuple[str, bytes]:
+        return checkpoint_rows.party_blob(self.db, checkpoint_id)
+
     def earliest_recorded(self, after: int, upto: int) -> str | None:
         return checkpoint_rows.earliest_recorded(self.db, after, upto)
 

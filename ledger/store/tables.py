@@ -88,3 +88,23 @@ class CheckpointRow(Base):
 
 
 CHECKPOINTS: Table = CheckpointRow.__table__  # type: ignore[assignment]
+
+
+class PartyCheckpointRow(Base):
+    """A snapshot of one party's fold: the events of its closure with effective date <=
+    ``as_of_key`` and position <= ``position``; ``closure`` (JSON) lists the index keys the closure
+    followed and the (date, position) of its events dated up to the party's next checkpoint.
+    Derived data (:mod:`ledger.read.party_checkpoints`)."""
+
+    __tablename__ = "party_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    party: Mapped[str] = mapped_column(String(250))
+    as_of_key: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(BigInteger)
+    events: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closure: Mapped[str] = mapped_column(Text)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_party_checkpoints_key", "party", "as_of_key", "position"),)
