@@ -5,8 +5,8 @@ A one-party state folds the party's closure: the events indexed under it and wha
 events at a million, a hundred thousand at ten million) reading and folding that closure is most
 of a query, and it grows with the ledger. ``rebuild`` therefore folds the closure of each party
 with :data:`BUSY` indexed events or more once, as known at the head and with no date bound, and
-stores the Folder at dates about :data:`PART` closure events apart (the last at its latest
-date). With each it stores the keys the closure followed and the (date, position) of the
+stores the Folder at dates about :data:`PART` closure events apart (the first, empty, before
+every date, :data:`START`; the last at its latest date). With each it stores the keys the closure followed and the (date, position) of the
 selected closure events dated after it, up to the party's next checkpoint: the party index has no
 dates, so reading "the party's events after D" through it would visit every one of them.
 
@@ -43,6 +43,9 @@ PART = 5_000
 """Closure events between two checkpoints of a party: about the most a query reads and folds on top."""
 MOST = 32
 """Checkpoints per party at most (a busier party's are further apart)."""
+START = "0000-00-00"
+"""The date of each busy party's first checkpoint, before every date: an empty fold listing the
+party's events up to its second one, so an early date reads those, not the party's whole index."""
 _FAR = "9999-12-31"
 
 Keys = dict[str, tuple[str, ...]]
@@ -69,7 +72,7 @@ def _folds(store: EventStore, head: int, party: str, days: list[str] | None = No
     ordered = select_events(events, as_of=_FAR, known_at=head)
     dates = [date_sort_key(e["effective_date"]) for e in ordered]
     if days is None:
-        days = _cuts(dates)
+        days = [START, *_cuts(dates)]
     folder, at = Folder(), 0
     for n, day in enumerate(days):
         end = bisect_right(dates, day, at)
@@ -131,7 +134,7 @@ def fold_from_checkpoint(store: EventStore, party: str, as_of: str, known_at: in
             continue
         if (folder.last is not None and folder.last[0] > day) or (until is not None and until < as_of):
             return None  # folded past its date (verify reports it), or its next checkpoint is not valid
-        recent = store.party_recent(known_at, party, keys, position, day, as_of)
+        recent = store.party_recent(known_at, party, keys, position, None if day == START else day, as_of)
         if recent is None:
             return None  # a link its closure lacks: the other checkpoints of the party lack it too
         # withdrawals recorded since are dated after the checkpoint (or it would not be valid): among

@@ -129,8 +129,8 @@ def party_closure(db: Database, upto: int, party: str, as_of: str | None = None,
     return found
 
 
-def party_recent(db: Database, upto: int, party: str, keys: Keys, after_position: int, after: str, as_of: str,
-                 ) -> list[dict[str, Any]] | None:
+def party_recent(db: Database, upto: int, party: str, keys: Keys, after_position: int, after: str | None,
+                 as_of: str) -> list[dict[str, Any]] | None:
     """The events recorded in (``after_position``, ``upto``] of ``party``'s closure dated in
     (``after``, ``as_of``], and every withdrawal among them, read under ``keys`` (the closure's
     keys when a checkpoint was folded up to ``after`` as known at ``after_position``), in position
@@ -151,6 +151,9 @@ def rows_at(db: Database, positions: list[int]) -> list[dict[str, Any]]:
 
 def _closure(db: Database, upto: int, party: str, keys: Keys, window: tuple[str, tuple[str, ...]], grow: bool,
              after_position: int = 0) -> tuple[list[dict[str, Any]], Keys] | None:
+    """Read the events under ``keys`` (in ``window``, recorded in (``after_position``, ``upto``]),
+    then under the keys they link to, round after round; ``grow`` False: None at the first link
+    to a key not given (the caller's checkpoint lacks what is under it)."""
     found: dict[int, dict[str, Any]] = {}
     wanted: dict[tuple[str, ...], list[str]] = {}
     for key, only in keys.items():

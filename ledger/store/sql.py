@@ -300,8 +300,8 @@ class SqlStore:
                       ) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
         return foldreads.party_closure(self.db, upto, party, as_of)
 
-    def party_recent(self, upto: int, party: str, keys: dict[str, tuple[str, ...]], after_position: int, after: str,
-                     as_of: str) -> list[dict[str, Any]] | None:
+    def party_recent(self, upto: int, party: str, keys: dict[str, tuple[str, ...]], after_position: int,
+                     after: str | None, as_of: str) -> list[dict[str, Any]] | None:
         return foldreads.party_recent(self.db, upto, party, keys, after_position, after, as_of)
 
     def rows_at(self, positions: list[int]) -> list[dict[str, Any]]:
