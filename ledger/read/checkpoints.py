@@ -115,12 +115,16 @@ def _valid(day: str, horizon: str | None) -> bool:
     return horizon is None or horizon > day
 
 
-def valid_candidates(store: EventStore, as_of: str, known_at: int) -> Iterator[tuple[int, str, int]]:
+def valid_candidates(store: EventStore, as_of: str, known_at: int,
+                     candidates: Iterable[tuple[int, str, int]] | None = None) -> Iterator[tuple[int, str, int]]:
     """The checkpoints a query (``as_of``, ``known_at``) may start from, latest date first, as
-    (id, date, position): what was recorded since is read once per checkpoint position, not once
-    per checkpoint (``rebuild`` makes them all at one position)."""
+    (id, date, position), among ``candidates`` (default: the whole ledger's dated up to ``as_of``
+    and made up to ``known_at``): what was recorded since is read once per checkpoint position,
+    not once per checkpoint (``rebuild`` makes them all at one position)."""
     horizons: dict[int, str | None] = {}  # per checkpoint position: what was recorded since
-    for checkpoint_id, day, position in store.checkpoint_candidates(as_of, known_at):
+    if candidates is None:
+        candidates = store.checkpoint_candidates(as_of, known_at)
+    for checkpoint_id, day, position in candidates:
         if position not in horizons:
             horizons[position] = changed_from(store, position, known_at)
         if _valid(day, horizons[position]):

@@ -31,7 +31,7 @@ import orjson
 
 from events import date_sort_key
 from ledger.read.checkpoint_text import decode, differs, encode
-from ledger.read.checkpoints import changed_from
+from ledger.read.checkpoints import valid_candidates
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
@@ -119,13 +119,8 @@ def fold_from_checkpoint(store: EventStore, party: str, as_of: str, known_at: in
                          ) -> dict[str, list[dict[str, Any]]] | None:
     """The sections of ``party``'s closure from its best valid checkpoint (filter them to the
     party), or None when none applies."""
-    horizons: dict[int, str | None] = {}
-    for checkpoint_id, day, position in store.party_checkpoint_candidates(party, as_of, known_at):
-        if position not in horizons:
-            horizons[position] = changed_from(store, position, known_at)
-        horizon = horizons[position]
-        if horizon is not None and horizon <= day:
-            continue
+    candidates = store.party_checkpoint_candidates(party, as_of, known_at)
+    for checkpoint_id, day, position in valid_candidates(store, as_of, known_at, candidates):
         try:
             text, blob = store.party_checkpoint_blob(checkpoint_id)
             keys, dates, positions, until = _closure(text)
