@@ -8,6 +8,7 @@ event: their first event creates the item.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -83,6 +84,26 @@ def render_stake(item: Item, as_of: str) -> None:
     totals = item["invested"]
     for currency, (total, approximate) in (totals.items() if len(totals) < 2 else sorted(totals.items())):
         entry: dict[str, Any] = {"amount": format(total, "f"), "currency": currency}
+        if approximate:
+            entry["approximate"] = True
+        invested.append(entry)
+    item["invested"] = invested
+
+
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+"""A total as ``Folder.to_data`` stores it: ``format(total, "f")`` of a finite Decimal."""
+
+
+def render_stored_stake(item: Item) -> None:
+    """:func:`render_stake` of a stake as a checkpoint stores it (totals as ``[text, approximate]``),
+    without the Decimal round trip: ``format(Decimal(t), "f") == t`` for every text ``to_data``
+    writes, and a stored total that is not one is a ``ValueError`` (an edited checkpoint)."""
+    invested = []
+    totals = item["invested"]
+    for currency, (total, approximate) in (totals.items() if len(totals) < 2 else sorted(totals.items())):
+        if type(total) is not str or not _AMOUNT.fullmatch(total):
+            raise ValueError(f"a stored total {str(total)[:40]!r} is not a decimal")
+        entry: dict[str, Any] = {"amount": total, "currency": currency}
         if approximate:
             entry["approximate"] = True
         invested.append(entry)

@@ -281,8 +281,10 @@ def finish_stored(section: str, items: list[Item], as_of: str) -> list[Item]:
     this is the result itself, a piece at a time: how a whole state streams from a checkpoint.
     ``ValueError`` for what ``to_data`` cannot have written."""
     try:
-        if section == "stakes":
-            _load_totals(items)
+        if section == "stakes":  # no date in it: rendered from the stored texts
+            for item in items:
+                entities.render_stored_stake(item)
+            return items
         finish = _FINISHERS.get(section)
         if finish is not None:
             for item in items:
