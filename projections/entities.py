@@ -80,14 +80,11 @@ def stake_changed(st: Accumulator, e: Mapping[str, Any]) -> None:
 
 def render_stake(item: Item, as_of: str) -> None:
     """Turn the internal per-currency totals into the documented ``invested`` list, sorted by currency."""
-    invested = []
-    totals = item["invested"]
-    for currency, (total, approximate) in (totals.items() if len(totals) < 2 else sorted(totals.items())):
-        entry: dict[str, Any] = {"amount": format(total, "f"), "currency": currency}
-        if approximate:
-            entry["approximate"] = True
-        invested.append(entry)
-    item["invested"] = invested
+    item["invested"] = _invested(item["invested"], _decimal_text)
+
+
+def _decimal_text(total: Any) -> str:
+    return format(total, "f")
 
 
 _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
@@ -98,16 +95,25 @@ def render_stored_stake(item: Item) -> None:
     """:func:`render_stake` of a stake as a checkpoint stores it (totals as ``[text, approximate]``),
     without the Decimal round trip: ``format(Decimal(t), "f") == t`` for every text ``to_data``
     writes, and a stored total that is not one is a ``ValueError`` (an edited checkpoint)."""
+    item["invested"] = _invested(item["invested"], _stored_text)
+
+
+def _stored_text(total: Any) -> str:
+    if type(total) is not str or not _AMOUNT.fullmatch(total):
+        raise ValueError(f"a stored total {str(total)[:40]!r} is not a decimal")
+    return total
+
+
+def _invested(totals: dict[str, Any], amount: Callable[[Any], str]) -> list[dict[str, Any]]:
+    """The documented ``invested`` list of per-currency ``(total, approximate)``, sorted by currency,
+    each total written by ``amount``."""
     invested = []
-    totals = item["invested"]
     for currency, (total, approximate) in (totals.items() if len(totals) < 2 else sorted(totals.items())):
-        if type(total) is not str or not _AMOUNT.fullmatch(total):
-            raise ValueError(f"a stored total {str(total)[:40]!r} is not a decimal")
-        entry: dict[str, Any] = {"amount": total, "currency": currency}
+        entry: dict[str, Any] = {"amount": amount(total), "currency": currency}
         if approximate:
             entry["approximate"] = True
         invested.append(entry)
-    item["invested"] = invested
+    return invested
 
 
 def role_changed(st: Accumulator, e: Mapping[str, Any]) -> None:
