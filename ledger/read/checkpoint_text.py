@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from events import upcast as upcasting
-from projections import Folder
+from projections import DATA_FORMAT, SECTIONS, Folder
 
 PIECE = 2_000
 """Items per line."""
@@ -130,6 +130,17 @@ def pieces(blob: bytes) -> tuple[dict[str, Any], Iterator[tuple[str, list[Any]]]
             yield name, items
 
     return header, parts()
+
+
+def usable(header: dict[str, Any], day: str) -> bool:
+    """Whether a checkpoint's header (:func:`pieces`) says this code reads it (the Folder's layout,
+    the sections, the events' ``schema_version``) and that it is folded up to ``day``, its date,
+    and no further: what a reader checks before it trusts the lines without decoding them all."""
+    last = header.get("last")
+    return (header.get("format") == DATA_FORMAT and header.get("sections") == list(SECTIONS)
+            and header.get("schema_version") == upcasting.CURRENT_SCHEMA_VERSION
+            and (last is None or (isinstance(last, list) and bool(last) and isinstance(last[0], str)
+                                  and last[0] <= day)))
 
 
 def differs(blob: bytes, folder: Folder) -> str | None:

@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from events import date_sort_key
-from events.upcast import CURRENT_SCHEMA_VERSION
-from ledger.read.checkpoint_text import decode, differs, encode, pieces
-from projections import DATA_FORMAT, Folder, select_events
+from ledger.read.checkpoint_text import decode, differs, encode, pieces, usable
+from projections import Folder, select_events
 
 if TYPE_CHECKING:
     from ledger.store.port import EventStore
@@ -73,7 +72,7 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
             found = load(store, checkpoint_id)
         except ValueError:  # unreadable derived data: fold on from an older one (verify reports it)
             continue
-        if found.last is not None and found.last[0] > day:
+        if folded_past(found, day):
             continue
         folder, after = found, day
         break
@@ -90,12 +89,13 @@ def _current(store: EventStore, checkpoint_id: int, day: str) -> bool:
         found = pieces(store.checkpoint_blob(checkpoint_id))
     except (ValueError, zlib.error, orjson.JSONDecodeError):
         return False
-    if found is None:  # one document: decoded as before
-        return False
-    header, _ = found
-    last = header.get("last")
-    return header.get("schema_version") == CURRENT_SCHEMA_VERSION and header.get("format") == DATA_FORMAT and (
-        last is None or (isinstance(last, list) and bool(last) and isinstance(last[0], str) and last[0] <= day))
+    return found is not None and usable(found[0], day)  # one document: decoded as before
+
+
+def folded_past(folder: Folder, day: str) -> bool:
+    """Whether a decoded checkpoint holds events dated after its own date: not what ``rebuild``
+    writes (``verify`` reports it), so no query starts from it."""
+    return folder.last is not None and folder.last[0] > day
 
 
 def _folds_at(store: EventStore, position: int, days: list[str]) -> Iterator[tuple[str, Folder, int]]:
@@ -246,8 +246,8 @@ def fold_from_checkpoint(
             folder = cache.get(store, checkpoint_id)
         except ValueError:  # unreadable derived data: answer without it (verify reports it)
             continue
-        if folder.last is not None and folder.last[0] > day:
-            continue  # folded past its own date: not what rebuild writes (verify reports it)
+        if folded_past(folder, day):
+            continue
         return fold_in_order(store, folder, day, as_of, known_at, "rumored")
     return None
 

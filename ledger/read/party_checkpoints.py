@@ -31,7 +31,7 @@ import orjson
 
 from events import date_sort_key
 from ledger.read.checkpoint_text import decode, differs, encode
-from ledger.read.checkpoints import valid_candidates
+from ledger.read.checkpoints import folded_past, valid_candidates
 from projections import Folder, select_events
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def fold_from_checkpoint(store: EventStore, party: str, as_of: str, known_at: in
             folder = decode(blob)
         except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):  # unreadable: answer without it
             continue
-        if (folder.last is not None and folder.last[0] > day) or (until is not None and until < as_of):
+        if folded_past(folder, day) or (until is not None and until < as_of):
             return None  # folded past its date (verify reports it), or its next checkpoint is not valid
         recent = store.party_recent(known_at, party, keys, position, None if day == START else day, as_of)
         if recent is None:

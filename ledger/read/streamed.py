@@ -20,12 +20,11 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from events import upcast as upcasting
 from ledger.errors import IntegrityError
 from ledger.read import checkpoint_text, checkpoints, queries
 from ledger.read.documents import PIECE, Pieces, State, indented
 from ledger.store.port import EventStore
-from projections import DATA_FORMAT, SECTIONS, filter_active, finish_stored, gc_paused
+from projections import SECTIONS, filter_active, finish_stored, gc_paused
 
 Parts = Iterator[tuple[str, list[dict[str, Any]]]]
 
@@ -125,9 +124,7 @@ def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool)
         if found is None:
             return None  # the one-document form: decoded whole by the fold
         header, parts = found
-        last = header.get("last")
-        if (header.get("format") != DATA_FORMAT or header["sections"] != list(SECTIONS) or header.get("schema_version") != upcasting.CURRENT_SCHEMA_VERSION
-                or (isinstance(last, list) and last and str(last[0]) > day)):
+        if not checkpoint_text.usable(header, day):
             continue
         return _finished(parts, checkpoint_id, as_of, active)
     return None
