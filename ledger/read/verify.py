@@ -74,7 +74,8 @@ class _Side:
     @classmethod
     def start(cls, store: EventStore, head: int) -> _Side | None:
         address = store.address
-        if address is None or head < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not store.checkpoints():
+        if address is None or head < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not (
+                store.checkpoints() or store.party_checkpoints()):
             return None
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
