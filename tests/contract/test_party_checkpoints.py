@@ -223,3 +223,34 @@ def test_cli_rebuild_names_the_busy_parties_and_parties_only_keeps_the_rest(ledg
     assert ledger.verify().ok
     done = runner.invoke(app, ["--db", ledger.url, "rebuild", "--parties", "--latest"])
     assert done.exit_code == 2 and "latest or parties" in done.stderr
+
+
+def test_the_child_process_refolds_the_party_checkpoints_when_they_are_all_there_is(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``rebuild --parties`` alone (a ledger too large for the whole one's fold): ``verify`` still
+    re-folds them beside its chain walk, and names an edited one."""
+    import ledger.read.verify as verifying
+
+    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
+    answers: list[Any] = []
+    real = verifying._Side.result
+
+    def spy(self: Any) -> Any:
+        answers.append(real(self))
+        return answers[-1]
+
+    monkeypatch.setattr(verifying._Side, "result", spy)
+    _ledger_with_busy_parties(ledger, random.Random(3), moves=False)
+    with dbkit.connect(ledger.url, begin=True) as conn:
+        conn.exec_driver_sql("DELETE FROM checkpoints")
+    assert ledger.store.party_checkpoints() and not ledger.store.checkpoints()
+    assert ledger.verify().ok
+    (first, party, day, _), *_ = ledger.store.party_checkpoints()
+    last = ledger.store.party_checkpoints()[-1][0]
+    with dbkit.connect(ledger.url, begin=True) as conn:
+        conn.exec_driver_sql(f"UPDATE party_checkpoints SET state = (SELECT state FROM party_checkpoints "
+                             f"WHERE id = {last}) WHERE id = {first}")
+    report = ledger.verify()
+    assert not report.ok and f"party checkpoint {first} ({party}, {day})" in report.problems[0]["problem"]
+    assert answers == [[], report.problems]  # both verdicts came from the child
