@@ -154,7 +154,7 @@ class Folder:
         """
         return (_copy_state(self._state) if copy else self._state), self._last
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self, *, totals: bool = True) -> dict[str, Any]:
         """The accumulator as plain JSON data (a checkpoint's stored form: data, never code).
 
         Items are listed per section in key order, the order of :meth:`result` (their keys are
@@ -162,16 +162,21 @@ class Folder:
         into the result's without a Folder), the per-currency totals of stakes become decimal
         strings, and the condition indexes lists. It shares the items with the accumulator:
         serialize it before folding further.
+
+        ``totals=False`` leaves the stakes as they are, their totals Decimals, for a serializer
+        that writes a Decimal as ``format(total, "f")`` (the checkpoint's): the same text without
+        copying every stake to replace its totals, which was half the time of encoding one.
         """
         state = self._state
         with gc_paused():
-            sections: dict[str, Any] = {name: [state[name][key] for key in sorted_keys(state[name])]
+            sections: dict[str, Any] = {name: list(map(state[name].__getitem__, sorted_keys(state[name])))
                                         for name in SECTIONS}
-            sections["stakes"] = [
-                {**item, "invested": {cur: [format(total, "f"), approx]
-                                      for cur, (total, approx) in item["invested"].items()}}
-                for item in sections["stakes"]
-            ]
+            if totals:
+                sections["stakes"] = [
+                    {**item, "invested": {cur: [format(total, "f"), approx]
+                                          for cur, (total, approx) in item["invested"].items()}}
+                    for item in sections["stakes"]
+                ]
         return {"format": DATA_FORMAT, "last": list(self._last) if self._last is not None else None,
                 "sections": sections, "met": state["_met"],
                 "watch": {condition: list(rights) for condition, rights in state["_watch"].items()}}
