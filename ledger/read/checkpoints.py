@@ -25,7 +25,7 @@ import orjson
 
 from events import date_sort_key
 from ledger.read.checkpoint_text import decode, differs, encode, pieces, usable
-from projections import Folder, select_events
+from projections import Folder, select_ordered
 
 if TYPE_CHECKING:
     from ledger.store.port import EventStore
@@ -184,8 +184,7 @@ def _feed(
     done = 0
 
     def flush() -> int:
-        selected = select_events(batch, as_of=as_of, known_at=known_at, min_certainty=min_certainty,
-                                 removed=removed)
+        selected = select_ordered(batch, removed, min_certainty)  # fold_tail's order and bounds
         folder.apply(selected, in_fold_order=True)
         batch.clear()
         return len(selected)

@@ -27,6 +27,7 @@ from projections import (
     item_key,
     removed_ids,
     select_events,
+    select_ordered,
 )
 from tests.eventfactory import History, money
 
@@ -252,6 +253,28 @@ def test_streaming_batches_in_fold_order_equals_fold(events, data):
 
 
 @SETTINGS
+@given(histories(), st.data())
+def test_selecting_what_a_store_read_in_fold_order_equals_fold(events, data):
+    """``select_ordered``: events a store read already bounded by date and recording, in fold
+    order, only lose the withdrawn ones, the retractions and the less certain ones; the same
+    selection as ``select_events`` of each batch, and the same state as the fold."""
+    as_of = _as_of(data.draw, events)
+    known_at = data.draw(st.integers(0, len(events)))
+    least = data.draw(st.sampled_from(CERTAINTIES))
+    stream = sorted((e for e in events if date_sort_key(e["effective_date"]) <= as_of and e["position"] <= known_at),
+                    key=lambda e: (date_sort_key(e["effective_date"]), e["position"]))
+    gone = removed_ids(events, known_at)
+    size = data.draw(st.integers(1, 8))
+    folder = Folder()
+    for start in range(0, len(stream), size):
+        batch = stream[start:start + size]
+        chosen = select_ordered(batch, gone, least)
+        assert chosen == select_events(batch, as_of=as_of, known_at=known_at, min_certainty=least, removed=gone)
+        folder.apply(chosen, in_fold_order=True)
+    assert folder.result(as_of) == fold(events, as_of=as_of, known_at=known_at, min_certainty=least)
+
+
+@SETTINGS
 @given(histories(), st.sampled_from(CERTAINTIES))
 def test_provenance_invariants(events, min_certainty):
     state = fold(events, as_of=FAR, min_certainty=min_certainty)
@@ -324,6 +347,7 @@ def test_a_stored_checkpoint_round_trips_and_folds_on_like_the_original(events, 
     the same bytes (what verify compares), and a cut-short row is refused, not half read."""
     import zlib
 
+    import orjson
     import pytest
 
     from ledger.read import checkpoint_text
@@ -340,6 +364,9 @@ def test_a_stored_checkpoint_round_trips_and_folds_on_like_the_original(events, 
         assert zlib.decompress(blob) == checkpoint_text.text(folder) == checkpoint_text.text(folder.snapshot())
     finally:
         checkpoint_text.PIECE = original
+    stored = [orjson.loads(line) for line in checkpoint_text.text(folder).split(b"\n")[1:]]
+    assert [item for name, items in stored if name == "stakes" for item in items] == \
+        folder.to_data()["sections"]["stakes"]  # totals written as to_data writes them
     restored = checkpoint_text.decode(blob)
     assert restored == folder
     restored.apply(selected[k:])
