@@ -87,6 +87,10 @@ def check_query(as_of: str, known_at: int | None, min_certainty: str) -> None:
         raise ValueError(f"as_of must be a full date YYYY-MM-DD, got {as_of!r}")
     if known_at is not None and (isinstance(known_at, bool) or not isinstance(known_at, int)):
         raise ValueError(f"known_at must be a position (an integer) or None, got {known_at!r}")
+    _check_certainty(min_certainty)
+
+
+def _check_certainty(min_certainty: str) -> None:
     if min_certainty not in CERTAINTY_RANK:
         raise ValueError(f"min_certainty must be one of {', '.join(CERTAINTY_RANK)}, got {min_certainty!r}")
 
@@ -152,11 +156,10 @@ def select_ordered(events: Iterable[StoredEnvelope], removed: Collection[str], m
     """:func:`select_events` of events a store already read as a query selects them: in fold
     order, dated up to ``as_of`` and recorded up to ``known_at``, with ``removed`` every id
     withdrawn as known at ``known_at``. What is left is to drop the withdrawn events, the
-    retractions and what is below ``min_certainty``; regrouping a million events by day that
-    are already in order was a sixth of a whole-ledger fold. The caller vouches for the order
+    retractions and what is below ``min_certainty``, without regrouping by day what is already in
+    order (0.3 µs an event where that took 0.7). The caller vouches for the order
     (:meth:`Folder.apply` still refuses a batch that starts before what it folded)."""
-    if min_certainty not in CERTAINTY_RANK:
-        raise ValueError(f"min_certainty must be one of {', '.join(CERTAINTY_RANK)}, got {min_certainty!r}")
+    _check_certainty(min_certainty)
     rank, least = CERTAINTY_RANK, CERTAINTY_RANK[min_certainty]
     return [e for e in events
             if e["id"] not in removed and e["type"] != "EventRetracted" and rank[e["certainty"]] >= least]
