@@ -4,7 +4,9 @@ not grow with the input), each command a process of its own, measured by ``os.wa
 * ``append`` of the whole generated file (N events) into a fresh SQLite file;
 * ``export`` of that ledger, then ``import`` of the export into another fresh file;
 * ``state --as-of LAST --format json`` (the whole state) on the suite's ledger (with its
-  checkpoints), its output read through a pipe: time to the first byte, total wall time, bytes.
+  checkpoints), its output read through a pipe: time to the first byte, total wall time, bytes;
+* the same on a copy of that ledger with :data:`TAIL` events appended, dated after its latest
+  checkpoint (a day of appends before the next ``rebuild``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,42 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.util import remove_sqlite, wait_for_idle
+
+TAIL = 200
+"""Events appended after the latest checkpoint for the whole state with a tail."""
+
+
+def _with_tail(suite: Any, cli: list[str], last_date: str) -> dict[str, Any]:
+    """The whole state of a copy of the suite's ledger with :data:`TAIL` events dated after its
+    latest checkpoint: keyed facts (investments, stakes, metrics, roles) of the generated file under
+    new ids, each dated in the year after ``last_date``."""
+    import shutil
+
+    import orjson
+
+    work = suite.work
+    db, tail, out = work / "mem-tail.sqlite", work / "mem-tail.jsonl", work / "mem-tail-state.json"
+    remove_sqlite(db)
+    shutil.copyfile(suite.ours_db, db)
+    year = int(last_date[:4]) + 1
+    picked = []
+    with open(suite.jsonl, "rb") as f:
+        for line in f:
+            e = orjson.loads(line)
+            if e["type"] in ("InvestmentMade", "StakeChanged", "MetricReported", "RoleChanged") and not e.get("corrects"):
+                n = len(picked)
+                picked.append({**e, "id": f"tail-{n}", "effective_date": f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}"})
+                if len(picked) == TAIL:
+                    break
+    tail.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in picked))
+    subprocess.run([*cli, "--db", f"sqlite:///{db}", "append", str(tail)], check=True, capture_output=True)
+    run = _measured(suite, [*cli, "--db", f"sqlite:///{db}", "state", "--format", "json"], "cli_memory_whole_state_tail",
+                    out)
+    run["tail_events"] = len(picked)
+    for path in (tail, out):
+        path.unlink(missing_ok=True)
+    remove_sqlite(db)
+    return run
 
 
 def _measured(suite: Any, cmd: list[str], label: str, out: Path | None = None) -> dict[str, Any]:
@@ -72,5 +110,6 @@ def cli_memory(suite: Any) -> None:
                                                 "--format", "json"], "cli_memory_whole_state", out)
         runs["whole_state"]["as_of"] = side["last_date"]
         out.unlink(missing_ok=True)
+        runs["whole_state_tail"] = _with_tail(suite, cli, side["last_date"])
         suite.worker("ours_write_json", {"url": suite.url, "as_of": side["last_date"]})
     suite.results["runs"]["cli_memory"] = runs

@@ -198,8 +198,9 @@ class Ledger:
     def stream_state(self, as_of: Day = None, known_at: Moment = None, min_certainty: str = "rumored",
                      active: bool = False) -> StateStream:
         """The whole state, as :meth:`state` answers it, to be written once a piece at a time: read
-        straight from a checkpoint when one is the answer (the current state after ``rebuild``,
-        for one), so memory holds a piece, not the state; else folded whole, then written.
+        straight from the latest valid checkpoint (with the items that the events dated after it
+        touch folded on), so memory holds a piece and those items, not the state; else (no valid
+        checkpoint, a certainty filter) folded whole, then written.
 
         :param as_of: the effective date, as for :meth:`state`; ``known_at``, ``min_certainty``
             and ``active`` too (a certainty filter is never read from a checkpoint).

@@ -1,4 +1,4 @@
-"""A whole state written a piece at a time, straight from a checkpoint when one is the answer.
+"""A whole state written a piece at a time, straight from a checkpoint.
 
 A checkpoint at (D, P) stores the accumulator's items in key order (:mod:`ledger.read.checkpoint_text`).
 When it is valid for the query (nothing recorded after P changes what is dated up to D) and no
@@ -7,11 +7,14 @@ answer is its items, each finished for as_of (:func:`projections.finish_stored`)
 stored. They are then read, finished and written a line (2,000 items) at a time, so memory holds
 one line, not the million-item state, and the first byte leaves before the last line is read.
 ``rebuild`` puts its last checkpoint at the latest date, so the current state is such a query
-until events dated after it arrive (then ``state`` folds them, as any other query does).
+until events dated after it arrive. Then those events are folded on the few items of the
+checkpoint they touch (:mod:`ledger.read.tailed`), and the lines are written with those items
+replaced: memory holds the tail and its items, not the state.
 
-Any other query (a tail to fold, a certainty filter, an unreadable or older-form checkpoint)
-is answered whole by :func:`ledger.read.queries.state` and written the same way: the bytes are
-the same either way (a property the tests check).
+Any other query (no valid checkpoint, a certainty filter, an unreadable or older-form
+checkpoint, a tail the sparse fold cannot answer) is answered whole by
+:func:`ledger.read.queries.state` and written the same way: the bytes are the same either way
+(a property the tests check).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ledger.errors import IntegrityError
-from ledger.read import checkpoint_text, checkpoints, queries
+from ledger.read import checkpoint_text, checkpoints, queries, tailed
 from ledger.read.documents import PIECE, Pieces, State, indented
 from ledger.store.port import EventStore
 from projections import SECTIONS, filter_active, finish_stored, gc_paused
@@ -113,12 +116,12 @@ def stream_state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: 
 
 
 def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool) -> Parts | None:
-    """The stored pieces of the checkpoint that is the answer, or None when none is."""
+    """The pieces of the answer read from the latest valid checkpoint (with its tail folded on, if
+    events are dated after it: :mod:`ledger.read.tailed`), or None when none can give it."""
     for checkpoint_id, day, _ in checkpoints.valid_candidates(store, as_of, known_at):
-        if store.any_dated(day, as_of, known_at):
-            return None  # the latest valid checkpoint has a tail to fold; earlier ones have longer ones
+        blob = store.checkpoint_blob(checkpoint_id)
         try:
-            found = checkpoint_text.pieces(store.checkpoint_blob(checkpoint_id))
+            found = checkpoint_text.pieces(blob)
         except (ValueError, zlib.error):
             continue  # unreadable derived data: answer without it (verify reports it)
         if found is None:
@@ -126,16 +129,20 @@ def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool)
         header, parts = found
         if not checkpoint_text.usable(header, day):
             continue
-        return _finished(parts, checkpoint_id, as_of, active)
+        if store.any_dated(day, as_of, known_at):
+            folded = tailed.folded_tail(store, blob, day, as_of, known_at)
+            if folded is None:
+                return None  # the tail reads more than the sparse fold can give: folded whole
+            return _guarded(tailed.merged(blob, folded, as_of), checkpoint_id, active)
+        return _guarded(((name, finish_stored(name, items, as_of)) for name, items in parts), checkpoint_id, active)
     return None
 
 
-def _finished(parts: Parts, checkpoint_id: int, as_of: str, active: bool) -> Parts:
-    """The stored pieces as the result shows them (finished for ``as_of``, and only the active items
-    with ``active``); a line that cannot be read (an edited checkpoint) is an integrity error."""
+def _guarded(parts: Parts, checkpoint_id: int, active: bool) -> Parts:
+    """The pieces, only the active items with ``active``; a line that cannot be read (an edited
+    checkpoint) is an integrity error."""
     try:
-        for name, items in parts:
-            finished = finish_stored(name, items, as_of)
+        for name, finished in parts:
             yield name, filter_active({name: finished})[name] if active else finished
     except (ValueError, TypeError, zlib.error) as exc:
         raise IntegrityError(f"integrity: checkpoint {checkpoint_id} is not readable ({exc}): run "

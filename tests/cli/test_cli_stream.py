@@ -72,7 +72,8 @@ def test_an_unreadable_latest_checkpoint_is_passed_over(checkpointed: str, blob:
         with sqlite3.connect(checkpointed) as conn:
             conn.execute("UPDATE checkpoints SET state = ? WHERE id = ?", (blob, checkpoint_id))
         stream = lg.stream_state(as_of="2030-12-31")
-        assert not stream.streamed  # the earlier checkpoints have a tail to fold: folded whole
+        # passed over: streamed from an earlier checkpoint with its tail folded on, or (a row that
+        # could be the one-document form) folded whole; the same answer either way
         written = io.BytesIO()
         stream.write_json(written)
         lg.store.clear_checkpoints()

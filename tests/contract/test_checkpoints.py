@@ -193,6 +193,46 @@ def test_only_withdrawals_of_events_dated_within_a_checkpoint_invalidate_it(ledg
     assert_same_answers(ledger, rnd)
 
 
+def test_a_whole_state_with_a_tail_streams_from_the_checkpoint(ledger: Ledger) -> None:
+    """Events dated after the latest checkpoint (new items, updates of stored ones, a met condition
+    that ends rights the tail never names, a late withdrawal) are folded on the checkpoint's items
+    they read, not on the decoded checkpoint: the same bytes as the state folded whole, at the
+    latest date and between checkpoints; with too few rounds allowed, the state is folded whole."""
+    from ledger.read import checkpoints, tailed
+
+    rnd = random.Random(11)
+    build(ledger, rnd, 4)
+    ledger.rebuild(4)
+    ledger.append([{**_event(rnd, 700 + n), "effective_date": f"2031-0{1 + n % 8}-0{1 + n % 9}"} for n in range(25)])
+    ledger.append([{"id": "agi-met-late", "type": "ConditionMet", "effective_date": "2031-10-01", "source": SRC,
+                    "data": {"condition": "agi"}}])
+    rounds: list[int] = []
+    real = tailed._round
+
+    def streamed(as_of: str, most: int = tailed.ROUNDS) -> tuple[bool, bytes]:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(checkpoints, "load", lambda *a: pytest.fail("decoded a checkpoint"))
+            mp.setattr(tailed, "_round", lambda *a: rounds.append(1) or real(*a))
+            mp.setattr(tailed, "ROUNDS", most)
+            stream = ledger.stream_state(as_of=as_of)
+            written = io.BytesIO()
+            stream.write_json(written)
+        return stream.streamed, written.getvalue()
+
+    def whole(as_of: str) -> bytes:
+        out = io.BytesIO()
+        ledger.state(as_of=as_of).write_json(out)
+        return out.getvalue()
+
+    for as_of in ("2035-01-01", "2031-05-05", "2018-06-30"):
+        assert streamed(as_of) == (True, whole(as_of)), as_of
+    assert len(rounds) >= 3 * 2  # each state: a round on no items, then at least one on those read
+    assert streamed("2035-01-01", most=1) == (False, whole("2035-01-01"))  # the first round cannot answer
+    withdraw_late(ledger, rnd)  # withdrawals dated after every checkpoint keep the latest valid
+    assert streamed("2035-01-01") == (True, whole("2035-01-01"))
+    assert assert_same_answers(ledger, rnd, queries=12) > 0
+
+
 def test_rebuild_latest_folds_on_from_a_checkpoint_and_the_current_state_streams_again(ledger: Ledger) -> None:
     """``rebuild(latest=True)`` after appends (backdated ones and withdrawals among them) adds one
     checkpoint at the latest date from the best valid one: verify re-folds it from every event
@@ -206,7 +246,7 @@ def test_rebuild_latest_folds_on_from_a_checkpoint_and_the_current_state_streams
     withdraw_late(ledger, rnd)
     ledger.append([{**_event(rnd, 500), "effective_date": "2031-06-01"}, _event(rnd, 501)])  # one dated after
     # every checkpoint, one backdated
-    assert not ledger.stream_state(as_of="2035-01-01").streamed  # a tail to fold: folded whole
+    assert not ledger.stream_state(as_of="2035-01-01").streamed  # no checkpoint is valid any more: folded whole
     before = len(ledger.store.checkpoints())
     (day, position), = ledger.rebuild(latest=True)
     assert position == ledger.store.head()[0] and day == ledger.store.checkpoint_days(position)[-1]
