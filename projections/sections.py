@@ -7,7 +7,7 @@ diff and the documented JSON Schema cannot drift apart: every item of a section 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 SECTIONS: tuple[str, ...] = (
@@ -111,3 +111,18 @@ def sorted_keys(keys: Iterable[Any]) -> list[Any]:
     else:
         ordered.sort()
     return ordered
+
+
+def sort_form(key: Any) -> Any:
+    """The value :func:`sorted_keys` orders a key by (a composite key's parts joined with NUL)."""
+    return "\x00".join(key) if isinstance(key, tuple) else key
+
+
+def accumulator_key(section: str) -> Callable[[Mapping[str, Any]], Any]:
+    """How the fold keys an item of ``section``: its one key field, or the tuple of them (what
+    :meth:`projections.Folder.from_data` rebuilds, inline there: it runs once per stored item)."""
+    fields = KEY_FIELDS[section]
+    if len(fields) == 1:
+        name = fields[0]
+        return lambda item: item[name]
+    return lambda item: tuple(item[f] for f in fields)

@@ -21,14 +21,15 @@ with a day of events after its latest checkpoint took 1.2 GB folded whole.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
 from ledger.read.checkpoint_text import pieces
 from ledger.read.checkpoints import removals
 from ledger.store.port import EventStore
-from projections import KEY_FIELDS, SECTIONS, Folder, finish_item, finish_stored, gc_paused, select_ordered
+from projections import SECTIONS, Folder, finish_item, finish_stored, gc_paused, select_ordered
+from projections.sections import accumulator_key, sort_form
 
 ROUNDS = 4
 """Rounds of folding the tail before giving up (each one a pass over the checkpoint's lines)."""
@@ -105,7 +106,7 @@ def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, 
         for name, items in parts:
             wanted = asked[name]
             if wanted:
-                key_of = _key_of(name)
+                key_of = accumulator_key(name)
                 kept[name].extend(item for item in items if key_of(item) in wanted)
     folder = Folder.from_data({"format": header["format"], "last": header["last"], "met": header["met"],
                                "watch": header["watch"], "sections": kept})
@@ -114,21 +115,6 @@ def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, 
     state.update(sections)
     folder.apply(tail, in_fold_order=True)
     return sections
-
-
-def _key_of(section: str) -> Callable[[dict[str, Any]], Key]:
-    """An item's key in the accumulator: its one key field, or the tuple of them."""
-    fields = KEY_FIELDS[section]
-    if len(fields) == 1:
-        name = fields[0]
-        return lambda item: item[name]
-    return lambda item: tuple(item[f] for f in fields)
-
-
-def _order(key: Key) -> str:
-    """The sort form of a key, as the checkpoint's lines and the result order them
-    (:func:`projections.sections.sorted_keys`)."""
-    return "\x00".join(key) if isinstance(key, tuple) else key
 
 
 def merged(blob: bytes, folded: dict[str, dict[Key, Any]], as_of: str) -> Parts:
@@ -151,7 +137,7 @@ def merged(blob: bytes, folded: dict[str, dict[Key, Any]], as_of: str) -> Parts:
 
 def _finished(section: str, items: dict[Key, Any], as_of: str) -> deque[tuple[str, dict[str, Any]]]:
     """The folded items of a section as the result shows them, in key order, with their sort forms."""
-    return deque(sorted(((_order(key), finish_item(section, item, as_of)) for key, item in items.items()),
+    return deque(sorted(((sort_form(key), finish_item(section, item, as_of)) for key, item in items.items()),
                         key=itemgetter(0)))
 
 
@@ -167,15 +153,15 @@ def _line(section: str, items: list[dict[str, Any]], folded: dict[Key, Any],
     last item taken from ``queue`` into their places."""
     if not items:
         return []
-    key_of = _key_of(section)
-    last = _order(key_of(items[-1]))
+    key_of = accumulator_key(section)
+    last = sort_form(key_of(items[-1]))
     keep = [item for item in items if key_of(item) not in folded] if folded else items
     finish_stored(section, keep, as_of)
     if not queue or queue[0][0] > last:
         return keep
     out = []
     for item in keep:
-        order = _order(key_of(item))
+        order = sort_form(key_of(item))
         while queue and queue[0][0] < order:
             out.append(queue.popleft()[1])
         out.append(item)

@@ -333,10 +333,13 @@ _SLUGS = st.from_regex(r"[a-z0-9](?:[a-z0-9._-]{0,6}[a-z0-9])?", fullmatch=True)
 def test_sorted_keys_is_the_tuple_order(keys: list[tuple[str, str, str]]) -> None:
     """Composite keys sort by NUL-joined parts: the same order as comparing the tuples, even
     when the free-text last part (a metric's period) holds NUL or other low characters."""
-    from projections.sections import sorted_keys
+    from projections.sections import sort_form, sorted_keys
 
     items = {key: {} for key in keys}
     assert sorted_keys(items) == sorted(items)
+    # what a streamed state merges by (ledger.read.tailed): the same order, one key at a time
+    assert sorted(items, key=sort_form) == sorted(items)
+    assert sorted({key[0]: {} for key in keys}, key=sort_form) == sorted_keys({key[0]: {} for key in keys})
 
 
 @SETTINGS
