@@ -177,9 +177,16 @@ class Folder:
                                           for cur, (total, approx) in item["invested"].items()}}
                     for item in sections["stakes"]
                 ]
+        head = self.header_data()
+        return {"format": head["format"], "last": head["last"], "sections": sections, "met": head["met"],
+                "watch": head["watch"]}
+
+    def header_data(self) -> dict[str, Any]:
+        """What :meth:`to_data` holds besides the sections (the layout version, the last folded key,
+        the condition indexes), without reading the sections."""
+        state = self._state
         return {"format": DATA_FORMAT, "last": list(self._last) if self._last is not None else None,
-                "sections": sections, "met": state["_met"],
-                "watch": {condition: list(rights) for condition, rights in state["_watch"].items()}}
+                "met": state["_met"], "watch": {condition: list(rights) for condition, rights in state["_watch"].items()}}
 
     @classmethod
     def from_data(cls, data: Any) -> Folder:

@@ -13,7 +13,7 @@ one document (before lines) is still read.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -37,12 +37,34 @@ def _lines(folder: Folder) -> Iterator[bytes]:
     bytes, which is what lets ``verify`` compare texts."""
     data = folder.to_data(totals=False)
     sections = data.pop("sections")
-    yield orjson.dumps({"lines": 1, **data, "schema_version": upcasting.CURRENT_SCHEMA_VERSION,
-                        "sections": list(sections)})
-    for name, items in sections.items():
-        total = _total if name == "stakes" else None  # a Decimal anywhere else fails, as it must
-        for start in range(0, len(items), PIECE):
-            yield orjson.dumps([name, items[start:start + PIECE]], default=total)
+    return lines_of(data, sections.items())
+
+
+def lines_of(header: dict[str, Any], parts: Iterable[tuple[str, list[Any]]]) -> Iterator[bytes]:
+    """The lines of a checkpoint: ``header`` is :meth:`Folder.header_data`, and the items come as
+    (section, items) in section order and key order, in pieces of any size (cut here into lines of
+    :data:`PIECE`, so a checkpoint written from a stream of pieces is the bytes of one written whole)."""
+    yield orjson.dumps({"lines": 1, **header, "schema_version": upcasting.CURRENT_SCHEMA_VERSION,
+                        "sections": list(SECTIONS)})
+    name: str | None = None
+    buffer: list[Any] = []
+    for section, items in parts:
+        if section != name:
+            yield from _cut(name, buffer, True)
+            name, buffer = section, []
+        buffer.extend(items)
+        if len(buffer) >= PIECE:
+            yield from _cut(name, buffer, False)
+            buffer = buffer[len(buffer) - len(buffer) % PIECE:]
+    yield from _cut(name, buffer, True)
+
+
+def _cut(name: str | None, items: list[Any], rest: bool) -> Iterator[bytes]:
+    """Lines of :data:`PIECE` items of section ``name`` (and the shorter last one, with ``rest``)."""
+    total = _total if name == "stakes" else None  # a Decimal anywhere else fails, as it must
+    end = len(items) if rest else len(items) - len(items) % PIECE
+    for start in range(0, end, PIECE):
+        yield orjson.dumps([name, items[start:min(start + PIECE, end)]], default=total)
 
 
 def _total(value: Any) -> str:
@@ -59,9 +81,14 @@ def text(folder: Folder) -> bytes:
 
 
 def encode(folder: Folder) -> bytes:
+    return packed(_lines(folder))
+
+
+def packed(lines: Iterable[bytes]) -> bytes:
+    """A checkpoint row's bytes: ``lines`` joined with newlines, compressed as they come."""
     packer = zlib.compressobj(1)
     parts = []
-    for n, line in enumerate(_lines(folder)):
+    for n, line in enumerate(lines):
         parts.append(packer.compress(line if n == 0 else b"\n" + line))
     parts.append(packer.flush())
     return b"".join(parts)

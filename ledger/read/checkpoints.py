@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from events import date_sort_key
+from ledger.read import tailed
 from ledger.read.checkpoint_text import decode, differs, encode, pieces, usable
 from projections import Folder, select_ordered
 
@@ -68,6 +69,10 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
     for checkpoint_id, day, position in valid_candidates(store, latest, head):
         if day == latest and position == head and _current(store, checkpoint_id, day):
             return [(day, position)]  # already current (its header read, not its 200 MB of items)
+        sparse = _rewritten(store, checkpoint_id, day, latest, head)
+        if sparse is not None:  # the tail folded on the items it reads, the rest copied line by line
+            store.add_checkpoint(latest, head, sparse[1], sparse[0])
+            return [(latest, head)]
         try:
             found = load(store, checkpoint_id)
         except ValueError:  # unreadable derived data: fold on from an older one (verify reports it)
@@ -79,6 +84,21 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
     done = [count for _, count in _feed(store, folder, after, latest, head, pauses=[latest])]
     store.add_checkpoint(latest, head, done[-1], encode(folder))
     return [(latest, head)]
+
+
+def _rewritten(store: EventStore, checkpoint_id: int, day: str, latest: str, head: int) -> tuple[bytes, int] | None:
+    """The checkpoint at ``latest`` as a row, from checkpoint ``checkpoint_id`` (at ``day``) with
+    the tail folded on sparsely (:mod:`ledger.read.tailed`): memory holds the tail and the items it
+    reads, not the accumulator. None when that cannot be done (the caller decodes it whole)."""
+    blob = store.checkpoint_blob(checkpoint_id)
+    try:
+        found = pieces(blob)
+        if found is None or not usable(found[0], day):
+            return None
+        tail = tailed.folded_tail(store, blob, day, latest, head, removals(store, head))
+        return (tailed.rewritten(blob, tail), tail.events) if tail is not None else None
+    except (ValueError, TypeError, zlib.error):  # an unreadable line: decoding it whole says so
+        return None
 
 
 def _current(store: EventStore, checkpoint_id: int, day: str) -> bool:

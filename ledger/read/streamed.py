@@ -130,10 +130,10 @@ def _from_checkpoint(store: EventStore, as_of: str, known_at: int, active: bool)
         if not checkpoint_text.usable(header, day):
             continue
         if store.any_dated(day, as_of, known_at):
-            folded = tailed.folded_tail(store, blob, day, as_of, known_at)
-            if folded is None:
+            tail = tailed.folded_tail(store, blob, day, as_of, known_at, checkpoints.removals(store, known_at))
+            if tail is None:
                 return None  # the tail reads more than the sparse fold can give: folded whole
-            return _guarded(tailed.merged(blob, folded, as_of), checkpoint_id, active)
+            return _guarded(tailed.merged(blob, tail.items, as_of), checkpoint_id, active)
         return _guarded(((name, finish_stored(name, items, as_of)) for name, items in parts), checkpoint_id, active)
     return None
 

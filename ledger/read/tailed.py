@@ -21,12 +21,12 @@ with a day of events after its latest checkpoint took 1.2 GB folded whole.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from ledger.read.checkpoint_text import pieces
-from ledger.read.checkpoints import removals
+from ledger.read.checkpoint_text import lines_of, packed, pieces
 from ledger.store.port import EventStore
 from projections import SECTIONS, Folder, finish_item, finish_stored, gc_paused, select_ordered
 from projections.sections import accumulator_key, sort_form
@@ -36,6 +36,7 @@ ROUNDS = 4
 
 Key = Any
 Parts = Iterator[tuple[str, list[dict[str, Any]]]]
+Queue = deque[tuple[str, dict[str, Any]]]
 
 
 class _Whole(Exception):
@@ -74,28 +75,39 @@ class _Section(dict):  # type: ignore[type-arg]
     __iter__ = __len__ = keys = values = items = setdefault = pop = popitem = copy = _whole  # type: ignore[assignment]
 
 
-def folded_tail(store: EventStore, blob: bytes, day: str, as_of: str, known_at: int,
-                ) -> dict[str, dict[Key, Any]] | None:
-    """The items the tail after the checkpoint ``blob`` (at ``day``) folds, per section, or None
-    when the sparse fold cannot answer (see the module docstring)."""
-    removed = removals(store, known_at)
+class Tail(NamedTuple):
+    """What the sparse fold of a tail gives: the items it folded per section (by their keys), the
+    accumulator's other data after it (:meth:`Folder.header_data`), and how many events it folded."""
+
+    items: dict[str, dict[Key, Any]]
+    header: dict[str, Any]
+    events: int
+
+
+def folded_tail(store: EventStore, blob: bytes, day: str, as_of: str, known_at: int, removed: set[str],
+                ) -> Tail | None:
+    """The sparse fold of the tail after the checkpoint ``blob`` (at ``day``), ``removed`` every id
+    withdrawn as known at ``known_at`` (:func:`ledger.read.checkpoints.removals`), or None when it
+    cannot answer (see the module docstring)."""
     tail = [e for chunk in store.fold_tail(day, as_of, known_at) for e in select_ordered(chunk, removed)]
     asked: dict[str, set[Key]] = {name: set() for name in SECTIONS}
     for _ in range(ROUNDS):
         try:
             with gc_paused():
-                sections = _round(blob, asked, tail)
+                folder, sections = _round(blob, asked, tail)
         except Exception:  # noqa: BLE001 - any doubt: fold whole (which reports a real error as it should)
             return None
         missed = {name: section.missed for name, section in sections.items() if section.missed}
         if not missed:
-            return {name: dict(dict.items(section)) for name, section in sections.items()}
+            return Tail({name: dict(dict.items(section)) for name, section in sections.items()},
+                        folder.header_data(), len(tail))
         for name, keys in missed.items():
             asked[name] |= keys
     return None
 
 
-def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, Any]]) -> dict[str, _Section]:
+def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, Any]],
+           ) -> tuple[Folder, dict[str, _Section]]:
     """Fold ``tail`` on the checkpoint's ``asked`` items (read in one pass over its lines)."""
     found = pieces(blob)
     if found is None:
@@ -114,49 +126,66 @@ def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, 
     sections = {name: _Section(state[name], asked[name]) for name in SECTIONS}
     state.update(sections)
     folder.apply(tail, in_fold_order=True)
-    return sections
+    return folder, sections
 
 
 def merged(blob: bytes, folded: dict[str, dict[Key, Any]], as_of: str) -> Parts:
     """The checkpoint's lines finished for ``as_of``, each item the tail folded replaced by its
     folded version and the items it created put in key order (``ValueError``, or a JSON or zlib
     error, for a line that cannot be read)."""
+    queues = {name: _queue(folded[name], partial(_shown, name, as_of)) for name in SECTIONS}
+    return _walk(blob, folded, queues, lambda section, items: finish_stored(section, items, as_of))
+
+
+def rewritten(blob: bytes, tail: Tail) -> bytes:
+    """The checkpoint ``blob`` with the tail folded on, as a checkpoint row: the bytes
+    :func:`ledger.read.checkpoint_text.encode` writes for the full fold (its lines are the stored
+    ones with the folded items in their places, cut again into lines of the same size)."""
+    queues = {name: _queue(tail.items[name], lambda item: item) for name in SECTIONS}
+    return packed(lines_of(tail.header, _walk(blob, tail.items, queues, lambda section, items: items)))
+
+
+def _shown(section: str, as_of: str, item: dict[str, Any]) -> dict[str, Any]:
+    return finish_item(section, item, as_of)
+
+
+def _queue(items: dict[Key, Any], shown: Callable[[dict[str, Any]], dict[str, Any]]) -> Queue:
+    """The folded items of a section, in key order with their sort forms, each as ``shown``."""
+    return deque(sorted(((sort_form(key), shown(item)) for key, item in items.items()), key=itemgetter(0)))
+
+
+def _walk(blob: bytes, folded: dict[str, dict[Key, Any]], queues: dict[str, Queue],
+          stored: Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]) -> Parts:
+    """The checkpoint's lines, each section's folded items put in their places from its queue, the
+    stored items of a line first passed through ``stored``."""
     found = pieces(blob)
     if found is None:
         raise ValueError("a checkpoint in one document")
-    queues = {name: _finished(name, folded[name], as_of) for name in SECTIONS}
     at = 0  # the section being written
     for name, items in found[1]:  # in SECTIONS order (pieces checks the lines against the header)
         while SECTIONS[at] != name:
             yield SECTIONS[at], _rest(queues[SECTIONS[at]])
             at += 1
-        yield name, _line(name, items, folded[name], queues[name], as_of)
+        yield name, _line(name, items, folded[name], queues[name], stored)
     for name in SECTIONS[at:]:
         yield name, _rest(queues[name])
 
 
-def _finished(section: str, items: dict[Key, Any], as_of: str) -> deque[tuple[str, dict[str, Any]]]:
-    """The folded items of a section as the result shows them, in key order, with their sort forms."""
-    return deque(sorted(((sort_form(key), finish_item(section, item, as_of)) for key, item in items.items()),
-                        key=itemgetter(0)))
-
-
-def _rest(queue: deque[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _rest(queue: Queue) -> list[dict[str, Any]]:
     rest = [item for _, item in queue]
     queue.clear()
     return rest
 
 
-def _line(section: str, items: list[dict[str, Any]], folded: dict[Key, Any],
-          queue: deque[tuple[str, dict[str, Any]]], as_of: str) -> list[dict[str, Any]]:
-    """One stored line finished, its folded items replaced, and the folded ones that sort up to its
-    last item taken from ``queue`` into their places."""
+def _line(section: str, items: list[dict[str, Any]], folded: dict[Key, Any], queue: Queue,
+          stored: Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One stored line, its folded items replaced, and the folded ones that sort up to its last
+    item taken from ``queue`` into their places."""
     if not items:
         return []
     key_of = accumulator_key(section)
     last = sort_form(key_of(items[-1]))
-    keep = [item for item in items if key_of(item) not in folded] if folded else items
-    finish_stored(section, keep, as_of)
+    keep = stored(section, [item for item in items if key_of(item) not in folded] if folded else items)
     if not queue or queue[0][0] > last:
         return keep
     out = []

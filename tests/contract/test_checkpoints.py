@@ -193,13 +193,17 @@ def test_only_withdrawals_of_events_dated_within_a_checkpoint_invalidate_it(ledg
     assert_same_answers(ledger, rnd)
 
 
-def test_a_whole_state_with_a_tail_streams_from_the_checkpoint(ledger: Ledger) -> None:
+@pytest.mark.parametrize("piece", [2_000, 3])
+def test_a_whole_state_with_a_tail_streams_from_the_checkpoint(ledger: Ledger, piece: int,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Events dated after the latest checkpoint (new items, updates of stored ones, a met condition
     that ends rights the tail never names, a late withdrawal) are folded on the checkpoint's items
     they read, not on the decoded checkpoint: the same bytes as the state folded whole, at the
-    latest date and between checkpoints; with too few rounds allowed, the state is folded whole."""
-    from ledger.read import checkpoints, tailed
+    latest date and between checkpoints; with too few rounds allowed, the state is folded whole.
+    Stored lines of 3 items put folded and new items at the ends of lines and between them."""
+    from ledger.read import checkpoint_text, checkpoints, tailed
 
+    monkeypatch.setattr(checkpoint_text, "PIECE", piece)
     rnd = random.Random(11)
     build(ledger, rnd, 4)
     ledger.rebuild(4)
@@ -231,6 +235,37 @@ def test_a_whole_state_with_a_tail_streams_from_the_checkpoint(ledger: Ledger) -
     withdraw_late(ledger, rnd)  # withdrawals dated after every checkpoint keep the latest valid
     assert streamed("2035-01-01") == (True, whole("2035-01-01"))
     assert assert_same_answers(ledger, rnd, queries=12) > 0
+
+
+@pytest.mark.parametrize("piece", [2_000, 3])
+def test_rebuild_latest_folds_a_tail_on_without_decoding_the_checkpoint(ledger: Ledger, piece: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``rebuild(latest=True)`` over a valid checkpoint with a tail writes the new one from the stored
+    lines and the tail's sparse fold, never decoding the checkpoint: the very bytes a full fold
+    encodes (what verify compares), and the current state streams from it with no tail."""
+    import zlib
+
+    from ledger.read import checkpoint_text, checkpoints
+
+    monkeypatch.setattr(checkpoint_text, "PIECE", piece)
+    rnd = random.Random(13)
+    build(ledger, rnd, 3)
+    ledger.rebuild(3)
+    ledger.append([{**_event(rnd, 800 + n), "effective_date": f"2032-0{1 + n % 9}-1{n % 10}"} for n in range(30)])
+    ledger.append([{"id": "agi-met-2032", "type": "ConditionMet", "effective_date": "2032-11-01", "source": SRC,
+                    "data": {"condition": "agi"}}])
+    withdraw_late(ledger, rnd)
+    head = ledger.store.head()[0]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(checkpoints, "load", lambda *a: pytest.fail("decoded a checkpoint"))
+        (day, position), = ledger.rebuild(latest=True)
+    assert (day, position) == (ledger.store.checkpoint_days(head)[-1], head)
+    made = next(cid for cid, d, p in ledger.store.checkpoints() if (d, p) == (day, position))
+    (_, folder, _), = checkpoints._folds_at(ledger.store, head, [day])
+    assert zlib.decompress(ledger.store.checkpoint_blob(made)) == checkpoint_text.text(folder)
+    assert ledger.verify().ok
+    assert ledger.stream_state(as_of="2035-01-01").streamed
+    assert_same_answers(ledger, rnd, queries=8)  # every answer still the full fold's
 
 
 def test_rebuild_latest_folds_on_from_a_checkpoint_and_the_current_state_streams_again(ledger: Ledger) -> None:
