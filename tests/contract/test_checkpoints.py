@@ -193,6 +193,18 @@ def test_only_withdrawals_of_events_dated_within_a_checkpoint_invalidate_it(ledg
     assert_same_answers(ledger, rnd)
 
 
+def with_tail(lg: Ledger, seed: int, count: int, year: str) -> random.Random:
+    """A ledger built and given ``count`` checkpoints, then a tail dated in ``year``, after all of
+    them: keyed facts (new and stored items) and a met condition that ends rights defined before."""
+    rnd = random.Random(seed)
+    build(lg, rnd, count)
+    lg.rebuild(count)
+    lg.append([{**_event(rnd, 700 + n), "effective_date": f"{year}-0{1 + n % 8}-0{1 + n % 9}"} for n in range(25)])
+    lg.append([{"id": f"agi-met-{year}", "type": "ConditionMet", "effective_date": f"{year}-10-01", "source": SRC,
+                "data": {"condition": "agi"}}])
+    return rnd
+
+
 @pytest.mark.parametrize("piece", [2_000, 3])
 def test_a_whole_state_with_a_tail_streams_from_the_checkpoint(ledger: Ledger, piece: int,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,12 +216,7 @@ def test_a_whole_state_with_a_tail_streams_from_the_checkpoint(ledger: Ledger, p
     from ledger.read import checkpoint_text, checkpoints, tailed
 
     monkeypatch.setattr(checkpoint_text, "PIECE", piece)
-    rnd = random.Random(11)
-    build(ledger, rnd, 4)
-    ledger.rebuild(4)
-    ledger.append([{**_event(rnd, 700 + n), "effective_date": f"2031-0{1 + n % 8}-0{1 + n % 9}"} for n in range(25)])
-    ledger.append([{"id": "agi-met-late", "type": "ConditionMet", "effective_date": "2031-10-01", "source": SRC,
-                    "data": {"condition": "agi"}}])
+    rnd = with_tail(ledger, 11, 4, "2031")
     rounds: list[int] = []
     real = tailed._round
 
@@ -248,12 +255,7 @@ def test_rebuild_latest_folds_a_tail_on_without_decoding_the_checkpoint(ledger: 
     from ledger.read import checkpoint_text, checkpoints
 
     monkeypatch.setattr(checkpoint_text, "PIECE", piece)
-    rnd = random.Random(13)
-    build(ledger, rnd, 3)
-    ledger.rebuild(3)
-    ledger.append([{**_event(rnd, 800 + n), "effective_date": f"2032-0{1 + n % 9}-1{n % 10}"} for n in range(30)])
-    ledger.append([{"id": "agi-met-2032", "type": "ConditionMet", "effective_date": "2032-11-01", "source": SRC,
-                    "data": {"condition": "agi"}}])
+    rnd = with_tail(ledger, 13, 3, "2032")
     withdraw_late(ledger, rnd)
     head = ledger.store.head()[0]
     with pytest.MonkeyPatch.context() as mp:
