@@ -28,6 +28,25 @@ SRC = {"url": "https://example.org/news", "title": "A report"}
 
 
 # -- helpers for the parent (the test process) ------------------------------------------------
+def verify_child_answers(monkeypatch: Any) -> list[Any]:
+    """Make ``verify`` re-fold the checkpoints in its child process whatever the ledger's size and
+    the machine's cores; returns the list each answer the child sends is appended to (None when
+    it failed and the fold was done in the parent)."""
+    import ledger.read.verify as verifying
+
+    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
+    answers: list[Any] = []
+    real = verifying._Side.result
+
+    def spy(self: Any) -> Any:
+        answers.append(real(self))
+        return answers[-1]
+
+    monkeypatch.setattr(verifying._Side, "result", spy)
+    return answers
+
+
 def is_sqlite(db_url: str) -> bool:
     return make_url(db_url).get_backend_name() == "sqlite"
 

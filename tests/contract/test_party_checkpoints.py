@@ -17,6 +17,7 @@ from projections import filter_party, fold, removed_ids
 from tests import dbkit
 from tests.contract.test_checkpoints import PARTIES, _date, _event, build
 from tests.contract.test_party_index import _extra, _moves
+from tests.procs import verify_child_answers
 from tests.samples import SRC
 
 
@@ -229,18 +230,7 @@ def test_the_child_process_refolds_the_party_checkpoints_when_they_are_all_there
         ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     """``rebuild --parties`` alone (a ledger too large for the whole one's fold): ``verify`` still
     re-folds them beside its chain walk, and names an edited one."""
-    import ledger.read.verify as verifying
-
-    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
-    answers: list[Any] = []
-    real = verifying._Side.result
-
-    def spy(self: Any) -> Any:
-        answers.append(real(self))
-        return answers[-1]
-
-    monkeypatch.setattr(verifying._Side, "result", spy)
+    answers = verify_child_answers(monkeypatch)
     _ledger_with_busy_parties(ledger, random.Random(3), moves=False)
     with dbkit.connect(ledger.url, begin=True) as conn:
         conn.exec_driver_sql("DELETE FROM checkpoints")

@@ -20,7 +20,7 @@ from ledger import Ledger
 from ledger.cli import app
 from ledger.core.envelope import ENVELOPE_FIELDS, canonical, event_hash
 from tests import dbkit
-from tests.procs import is_sqlite, raw_connection, run_cli
+from tests.procs import is_sqlite, raw_connection, run_cli, verify_child_answers
 from tests.samples import SRC, basic, investment
 
 HEAD = 8
@@ -292,18 +292,7 @@ def test_checkpoints_refolded_in_a_child_process_give_the_same_verdict(
 ) -> None:
     """On a large ledger the checkpoints are re-folded by a child process while this one walks the
     chain (forced here for a small one): a clean ledger passes, a forged checkpoint is named."""
-    import ledger.read.verify as verifying
-
-    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
-    answers: list[Any] = []
-    real = verifying._Side.result
-
-    def spy(self: Any) -> Any:
-        answers.append(real(self))
-        return answers[-1]
-
-    monkeypatch.setattr(verifying._Side, "result", spy)
+    answers = verify_child_answers(monkeypatch)
     _fill(ledger)
     ledger.rebuild(3)
     assert ledger.verify().ok
