@@ -32,10 +32,11 @@ def verify_child_answers(monkeypatch: Any) -> list[Any]:
     """Make ``verify`` re-fold the checkpoints in its child process whatever the ledger's size and
     the machine's cores; returns the list each answer the child sends is appended to (None when
     it failed and the fold was done in the parent)."""
+    import ledger.read.children as children
     import ledger.read.verify as verifying
 
     monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
     answers: list[Any] = []
     real = verifying._Side.result
 

@@ -10,16 +10,13 @@ if the chain is intact. If the child cannot run or dies, the fold is done here: 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 from ledger.core.verify import PartyIndexCheck, VerifyReport, verify_chain
 from ledger.read import checkpoints, party_checkpoints
+from ledger.read.children import Child, worth_it
 from ledger.store.port import Envelope, EventStore
 
 PARALLEL_FROM = 50_000
@@ -63,55 +60,32 @@ def _checking(envelopes: Iterable[Envelope], check: PartyIndexCheck, size: int =
 
 
 class _Side:
-    """A child process re-folding the checkpoints (see the module docstring): ``python -m
-    ledger.read.verify_child``, a process of its own rather than :mod:`multiprocessing`, whose
-    spawn would re-run the caller's main script. The address goes through its stdin (a URL may
-    hold a password: never on a command line); the problems come back as JSON on its stdout."""
+    """The child process re-folding the checkpoints (see the module docstring,
+    :mod:`ledger.read.children`): ``python -m ledger.read.verify_child``; the problems it found
+    come back as JSON."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        self.process = process
+    def __init__(self, child: Child) -> None:
+        self.child = child
 
     @classmethod
     def start(cls, store: EventStore, head: int) -> _Side | None:
         address = store.address
-        if address is None or head < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not (
-                store.checkpoints() or store.party_checkpoints()):
+        if not worth_it(address, head, PARALLEL_FROM) or not (store.checkpoints() or store.party_checkpoints()):
             return None
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-        try:
-            process = subprocess.Popen([sys.executable, "-m", "ledger.read.verify_child"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        except OSError:
-            return None
-        side = cls(process)
-        try:
-            assert process.stdin is not None
-            process.stdin.write(address.encode())
-            process.stdin.close()
-        except OSError:  # it is gone already: fold here
-            side.stop()
-            return None
-        return side
+        assert address is not None
+        child = Child.start("ledger.read.verify_child", address.encode())
+        return cls(child) if child is not None else None
 
     def result(self) -> list[dict[str, Any]] | None:
         """The child's problems, or None when it sent none (it failed: the caller folds here)."""
         import orjson
 
-        assert self.process.stdout is not None
+        out = self.child.answer()
         try:
-            found = orjson.loads(self.process.stdout.read())
-        except (OSError, orjson.JSONDecodeError):
+            found = orjson.loads(out) if out is not None else None
+        except orjson.JSONDecodeError:
             return None
-        if self.process.wait() != 0 or not isinstance(found, list):
-            return None
-        return found
+        return found if isinstance(found, list) else None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None and not pipe.closed:
-                with contextlib.suppress(OSError):  # a write to it that never reached the child
-                    pipe.close()
+        self.child.stop()

@@ -305,11 +305,12 @@ def test_checkpoints_refolded_in_a_child_process_give_the_same_verdict(
 def test_a_child_process_that_fails_leaves_the_check_to_this_one(
     ledger: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import ledger.read.children as children
     import ledger.read.verify as verifying
 
     monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(verifying.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(verifying.sys, "executable", "/bin/false")  # starts, writes nothing, exits 1
+    monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(children.sys, "executable", "/bin/false")  # starts, writes nothing, exits 1
     _fill(ledger)
     ledger.rebuild(3)
     _forge_last_checkpoint(db_url)
