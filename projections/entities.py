@@ -182,6 +182,12 @@ def metric_reported(st: Accumulator, e: Mapping[str, Any]) -> None:
     touch(item, e)
 
 
+STAKE_TYPES: tuple[str, ...] = ("InvestmentMade", "StakeChanged")
+"""The event types that write stakes: only they write that section, and it is all they write. So
+the selected events of these types, folded alone, give the stakes section, and the other selected
+events every other section, each as a fold of all of them gives it (a property test checks it):
+a whole-ledger fold splits so across two processes (:mod:`ledger.read.split`)."""
+
 HANDLERS: dict[str, Handler] = {
     "PartyRegistered": party_registered,
     "PartyRestructured": party_restructured,

@@ -258,14 +258,19 @@ class SqlStore:
         :func:`ledger.store.foldreads.read_for_fold`)."""
         return foldreads.read_for_fold(self.db, upto, party, as_of)
 
-    def fold_tail(self, after_day: str | None, as_of: str, known_at: int) -> Iterator[list[dict[str, Any]]]:
+    def fold_tail(self, after_day: str | None, as_of: str, known_at: int, types: Sequence[str] = (),
+                  exclude: bool = False) -> Iterator[list[dict[str, Any]]]:
         """Events dated in (after_day, as_of], recorded up to ``known_at``, in fold order
-        (effective date, position), streamed in chunks: the caller never holds the whole ledger."""
-        if after_day is None:
-            return foldreads.fold_chunks(self.db, "e.effective_on <= {m} AND e.position <= {m}", (as_of, known_at),
-                                         order="e.effective_on, e.position", whole=True)
-        return foldreads.fold_chunks(self.db, "e.effective_on > {m} AND e.effective_on <= {m} AND e.position <= {m}",
-                                     (after_day, as_of, known_at), order="e.effective_on, e.position", whole=True)
+        (effective date, position), streamed in chunks: the caller never holds the whole ledger.
+        With ``types``, only the events of those types (``exclude``: of the others)."""
+        where = "e.effective_on <= {m} AND e.position <= {m}"
+        params: tuple[Any, ...] = (as_of, known_at)
+        if after_day is not None:
+            where, params = f"e.effective_on > {{m}} AND {where}", (after_day, *params)
+        if types:
+            where += f" AND e.type {'NOT IN' if exclude else 'IN'} ({', '.join(['{m}'] * len(types))})"
+            params = (*params, *types)
+        return foldreads.fold_chunks(self.db, where, params, order="e.effective_on, e.position", whole=True)
 
     def withdrawals(self, upto: int | None = None, after: int = 0) -> dict[str, dict[str, Any]]:
         """Which events were corrected or retracted, by which event and at which position."""

@@ -19,6 +19,7 @@ from events import CERTAINTY_RANK, date_sort_key
 from projections import (
     FIELDS,
     SECTIONS,
+    STAKE_TYPES,
     Folder,
     diff_states,
     filter_active,
@@ -236,6 +237,30 @@ def test_prefix_then_rest_equals_all_at_once(events, data):
     assert checkpoint.result(as_of) == copied.result(as_of) == fold(selected[:k], as_of=as_of)
     checkpoint.apply(selected[k:])
     assert checkpoint.result(as_of) == folder.result(as_of)
+
+
+@SETTINGS
+@given(histories(), st.data())
+def test_the_stake_events_folded_apart_from_the_rest_give_the_same_state(events, data):
+    """How a whole-ledger fold splits across two processes (ledger.read.split): the selected
+    stake events alone give the stakes section, the other selected events every other section,
+    whatever the date, the recording horizon and the certainty (the whole history, most often:
+    small horizons and early dates leave few stake events to split)."""
+    whole = data.draw(st.booleans())
+    as_of = FAR if whole else _as_of(data.draw, events)
+    known_at = len(events) if whole else data.draw(st.integers(0, len(events)))
+    least = data.draw(st.sampled_from(CERTAINTIES))
+    stream = sorted((e for e in events if date_sort_key(e["effective_date"]) <= as_of and e["position"] <= known_at),
+                    key=lambda e: (date_sort_key(e["effective_date"]), e["position"]))
+    gone = removed_ids(events, known_at)
+    stakes, rest = Folder(), Folder()
+    stakes.apply(select_ordered([e for e in stream if e["type"] in STAKE_TYPES], gone, least), in_fold_order=True)
+    rest.apply(select_ordered([e for e in stream if e["type"] not in STAKE_TYPES], gone, least), in_fold_order=True)
+    alone, others = stakes.result(as_of), rest.result(as_of)
+    assert others["stakes"] == [] and all(alone[name] == [] for name in SECTIONS if name != "stakes")
+    whole = fold(events, as_of=as_of, known_at=known_at, min_certainty=least)
+    assert json.dumps({**others, "stakes": alone["stakes"]}) == json.dumps(whole)
+    assert {**others, "stakes": alone["stakes"]} == whole
 
 
 @SETTINGS
