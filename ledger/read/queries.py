@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ledger.errors import NotFoundError
-from ledger.read import checkpoints, party_checkpoints
+from ledger.read import checkpoints, party_checkpoints, split
 from ledger.read.documents import Diff, Document, History, State, Streams
 from ledger.store.port import EventStore
-from projections import SECTIONS, Folder, diff_states, explain_item, filter_active, filter_party, fold
+from projections import SECTIONS, diff_states, explain_item, filter_active, filter_party, fold
 
 
 def state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: str, position: int,
@@ -31,7 +31,7 @@ def state(store: EventStore, cache: checkpoints.CheckpointCache, *, day: str, po
     elif min_certainty == "rumored":
         sections = checkpoints.fold_from_checkpoint(store, cache, day, position)
     if sections is None:  # the whole ledger, streamed in fold order
-        sections = checkpoints.fold_in_order(store, Folder(), None, day, position, min_certainty)
+        sections = split.fold_whole(store, day, position, min_certainty)
     if party is not None:
         sections = filter_party(sections, party)
     if active:

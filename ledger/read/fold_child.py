@@ -1,0 +1,35 @@
+"""The child process of a whole-ledger fold (:mod:`ledger.read.split`): reads the request (the
+store's address, the date, the recording horizon and the certainty) as JSON on stdin, folds the
+stake events and writes the stakes section, marshalled, on stdout. Exit 0 only when it wrote it;
+anything else makes the parent fold the stakes itself."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+
+def main() -> int:
+    import orjson
+
+    from ledger.read.split import fold_stakes
+    from ledger.store import open_store
+
+    request = orjson.loads(sys.stdin.buffer.read())
+    store = open_store(request["address"])
+    try:
+        stakes = fold_stakes(store, request["day"], request["position"], request["min_certainty"])
+    finally:
+        store.dispose()
+    sys.stdout.buffer.write(marshal.dumps(stakes))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    # Skip the interpreter's teardown: its last collection rescans the state and frees it object by
+    # object, which the parent would wait for (it reads until this process ends): measured at a
+    # million events, 6.3 s after a 7.7 s fold. Nothing here needs it: stdout is flushed, the store closed.
+    os._exit(code)
