@@ -23,8 +23,11 @@ def now() -> float:
 
 
 def cpu() -> float:
-    """CPU time of this process (user + system), all threads."""
-    return time.process_time()
+    """CPU time (user + system, all threads) of this process and of the child processes it waited
+    for: a whole fold's stakes and verify's checkpoint re-fold run in one (ledger.read.children),
+    and a per-CPU-second figure must count their work too."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def proc_status(field: str) -> float | None:
