@@ -3,10 +3,12 @@ machine with a second core, a child folds the stake events (:data:`projections.S
 which write the stakes section and nothing else) while this process folds all the others; the
 stakes the child sends replace the empty section here.
 
-Measured on a million-event SQLite ledger (2 cores): the whole fold took 9.0-9.9 s in one
-process, 6.1 s split so (this process 4.7 s, then 1.4 s waiting for and loading the child's
-360,000 stakes). Stakes are the section to send: the most events per byte of answer after the
-rest is split off, and the parent is then left the larger share of the events.
+Measured on a million-event SQLite ledger (2 cores, ``Ledger.state`` cold, the benchmark's
+rebuild, alternating runs of the code before and after): 8.3-9.7 s in one process, 6.5-6.6 s
+split (this process folds 586,000 events while the child folds 414,000 and sends 360,000 stakes;
+it then waits 1.2-1.9 s for them and loads them in 0.4 s). Other independent sections given to
+the child measured slower in one batch of prototype runs: stakes alone 6.1 s, stakes and metrics
+8.2 s (the child then had the larger share), metrics, roles, parties and legal actions 7.1 s.
 
 If the child cannot start, fails (a stored event it cannot fold among them) or sends anything
 but a list, this process folds the stake events itself: slower, the same answer or the same
