@@ -67,8 +67,9 @@ def _start(store: EventStore, day: str, position: int, min_certainty: str) -> Ch
 
 
 def _stakes(answer: bytes | None) -> list[dict[str, Any]] | None:
-    """The child's stakes (marshal: plain containers only, ~3x faster to load than JSON or pickle
-    for 360,000 items), or None when it sent nothing usable."""
+    """The child's stakes, or None when it sent nothing usable. Marshal keeps Python's exact types
+    (a tuple stays a tuple) and loads only plain containers; for 360,000 stakes it loaded in
+    0.39-0.52 s against orjson's 0.49-0.66 s (and dumped in about the same time)."""
     if answer is None:
         return None
     try:
