@@ -5,8 +5,10 @@ this process, and a stored event that cannot be folded is the same integrity fai
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from ledger import Ledger, LedgerError
@@ -52,14 +54,21 @@ def test_the_split_fold_answers_as_one_fold_does(ledger: Ledger, monkeypatch: py
         assert len(answers) == n + 1 and answers[-1] == want["stakes"]  # the child sent them
 
 
-def test_a_child_that_fails_leaves_the_stakes_to_this_process(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledger.read.children as children
+def test_a_child_that_fails_leaves_the_stakes_to_this_process(ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    import ledger.read.split as split
 
     ledger.append(basic())
     ledger.append([investment("inv-2023", "2023-01-23", "10000000000")])
     want = ledger.state("2024-01-01", min_certainty="reported").to_json()  # one process (a small ledger)
     answers = _split_always(monkeypatch)
-    monkeypatch.setattr(children.sys, "executable", "/bin/false")  # starts, writes nothing, exits 1
+    start = split.Child.start
+
+    def unopenable(module: str, request: bytes) -> Any:
+        """The real child, asked to open a store that is not there: it reads its request, fails, exits 1."""
+        return start(module, orjson.dumps({**orjson.loads(request), "address": str(tmp_path / "none" / "x.db")}))
+
+    monkeypatch.setattr(split.Child, "start", staticmethod(unopenable))
     assert ledger.state("2024-01-01", min_certainty="reported").to_json() == want
     assert answers == [None]
     assert ledger.state("2024-01-01").stakes  # and there are stakes to fold
