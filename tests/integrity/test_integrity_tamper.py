@@ -10,6 +10,7 @@ only caught against an anchor published earlier (``verify --print-head``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -303,16 +304,22 @@ def test_checkpoints_refolded_in_a_child_process_give_the_same_verdict(
 
 
 def test_a_child_process_that_fails_leaves_the_check_to_this_one(
-    ledger: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch,
+    ledger: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    import ledger.read.children as children
     import ledger.read.verify as verifying
 
-    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(children.sys, "executable", "/bin/false")  # starts, writes nothing, exits 1
+    answers = verify_child_answers(monkeypatch)
+    start = verifying.Child.start
+
+    def unopenable(module: str, request: bytes) -> Any:
+        """The real child, given a store that is not there: it reads the address, fails, exits 1
+        (a child that exits before its request is written would not be started at all)."""
+        return start(module, str(tmp_path / "none" / "x.db").encode())
+
+    monkeypatch.setattr(verifying.Child, "start", staticmethod(unopenable))
     _fill(ledger)
     ledger.rebuild(3)
     _forge_last_checkpoint(db_url)
     report = ledger.verify()
     assert not report.ok and "differs from the fold" in report.problems[0]["problem"]
+    assert answers == [None]  # the child ran and failed; this process found the forged checkpoint
