@@ -29,8 +29,9 @@ from ledger.store.port import EventStore
 from projections import STAKE_TYPES, Folder, gc_paused
 
 SPLIT_FROM = 100_000
-"""Events from which the stakes are folded in a child process (below, its start costs more than
-it saves)."""
+"""Events from which the stakes are folded in a child process. Measured on the benchmark's first
+100,000 events, 3 alternating runs: 0.66-0.72 s split against 0.77-0.80 s in one process; at
+50,000, 0.34-0.36 s against 0.34-0.35 s (the child's start eats the gain)."""
 
 CHILD = "ledger.read.fold_child"
 
