@@ -21,8 +21,6 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from events import date_sort_key
 from ledger.read import tailed
 from ledger.read.checkpoint_text import decode, differs, encode, pieces, usable
@@ -67,14 +65,16 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
     latest = days[-1]
     folder, after = Folder(), None
     for checkpoint_id, day, position in valid_candidates(store, latest, head):
-        if day == latest and position == head and _current(store, checkpoint_id, day):
-            return [(day, position)]  # already current (its header read, not its 200 MB of items)
-        sparse = _rewritten(store, checkpoint_id, day, latest, head)
-        if sparse is not None:  # the tail folded on the items it reads, the rest copied line by line
-            store.add_checkpoint(latest, head, sparse[1], sparse[0])
-            return [(latest, head)]
+        blob = store.checkpoint_blob(checkpoint_id)  # read once, whichever way it is used
+        if _in_lines(blob, day):
+            if day == latest and position == head:
+                return [(day, position)]  # already current (its header read, not its 200 MB of items)
+            sparse = _rewritten(store, blob, day, latest, head)
+            if sparse is not None:  # the tail folded on the items it reads, the rest copied line by line
+                store.add_checkpoint(latest, head, sparse[1], sparse[0])
+                return [(latest, head)]
         try:
-            found = load(store, checkpoint_id)
+            found = decode(blob)
         except ValueError:  # unreadable derived data: fold on from an older one (verify reports it)
             continue
         if folded_past(found, day):
@@ -86,28 +86,26 @@ def refresh_latest(store: EventStore) -> list[tuple[str, int]]:
     return [(latest, head)]
 
 
-def _rewritten(store: EventStore, checkpoint_id: int, day: str, latest: str, head: int) -> tuple[bytes, int] | None:
-    """The checkpoint at ``latest`` as a row, from checkpoint ``checkpoint_id`` (at ``day``) with
-    the tail folded on sparsely (:mod:`ledger.read.tailed`): memory holds the tail and the items it
-    reads, not the accumulator. None when that cannot be done (the caller decodes it whole)."""
-    blob = store.checkpoint_blob(checkpoint_id)
+def _rewritten(store: EventStore, blob: bytes, day: str, latest: str, head: int) -> tuple[bytes, int] | None:
+    """The checkpoint at ``latest`` as a row, from the checkpoint ``blob`` (at ``day``, in lines this
+    code reads: :func:`_in_lines`) with the tail folded on sparsely (:mod:`ledger.read.tailed`):
+    memory holds the tail and the items it reads, not the accumulator. None when that cannot be
+    done (the caller decodes it whole)."""
     try:
-        found = pieces(blob)
-        if found is None or not usable(found[0], day):
-            return None
         tail = tailed.folded_tail(store, blob, day, latest, head, removals(store, head))
         return (tailed.rewritten(blob, tail), tail.events) if tail is not None else None
     except (ValueError, TypeError, zlib.error):  # an unreadable line: decoding it whole says so
         return None
 
 
-def _current(store: EventStore, checkpoint_id: int, day: str) -> bool:
-    """Whether the checkpoint's header says it is one this code reads, folded up to ``day`` and no
-    further: what ``rebuild --latest`` checks of a checkpoint already at the head, instead of
-    decoding its items (2.5 s at a million events, for nothing). ``verify`` reads every line."""
+def _in_lines(blob: bytes, day: str) -> bool:
+    """Whether a checkpoint's header says it is in lines this code reads, folded up to ``day`` and
+    no further: what ``rebuild --latest`` checks of a checkpoint already at the head, instead of
+    decoding its items (2.5 s at a million events, for nothing), and before it reads its lines to
+    fold a tail on. ``verify`` reads every line."""
     try:
-        found = pieces(store.checkpoint_blob(checkpoint_id))
-    except (ValueError, zlib.error, orjson.JSONDecodeError):
+        found = pieces(blob)
+    except (ValueError, TypeError, zlib.error):
         return False
     return found is not None and usable(found[0], day)  # one document: decoded as before
 
