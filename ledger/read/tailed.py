@@ -109,10 +109,7 @@ def folded_tail(store: EventStore, blob: bytes, day: str, as_of: str, known_at: 
 def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, Any]],
            ) -> tuple[Folder, dict[str, _Section]]:
     """Fold ``tail`` on the checkpoint's ``asked`` items (read in one pass over its lines)."""
-    found = pieces(blob)
-    if found is None:
-        raise ValueError("a checkpoint in one document")
-    header, parts = found
+    header, parts = _lines(blob)
     kept: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     if any(asked.values()):
         for name, items in parts:
@@ -127,6 +124,15 @@ def _round(blob: bytes, asked: dict[str, set[Key]], tail: Sequence[Mapping[str, 
     state.update(sections)
     folder.apply(tail, in_fold_order=True)
     return folder, sections
+
+
+def _lines(blob: bytes) -> tuple[dict[str, Any], Parts]:
+    """The checkpoint's header and lines (:func:`ledger.read.checkpoint_text.pieces`); ``ValueError``
+    for one written as one document, which has no lines to read a piece at a time."""
+    found = pieces(blob)
+    if found is None:
+        raise ValueError("a checkpoint in one document")
+    return found
 
 
 def merged(blob: bytes, folded: dict[str, dict[Key, Any]], as_of: str) -> Parts:
@@ -158,11 +164,8 @@ def _walk(blob: bytes, folded: dict[str, dict[Key, Any]], queues: dict[str, Queu
           stored: Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]) -> Parts:
     """The checkpoint's lines, each section's folded items put in their places from its queue, the
     stored items of a line first passed through ``stored``."""
-    found = pieces(blob)
-    if found is None:
-        raise ValueError("a checkpoint in one document")
     at = 0  # the section being written
-    for name, items in found[1]:  # in SECTIONS order (pieces checks the lines against the header)
+    for name, items in _lines(blob)[1]:  # in SECTIONS order (pieces checks the lines against the header)
         while SECTIONS[at] != name:
             yield SECTIONS[at], _rest(queues[SECTIONS[at]])
             at += 1
