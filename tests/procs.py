@@ -28,24 +28,33 @@ SRC = {"url": "https://example.org/news", "title": "A report"}
 
 
 # -- helpers for the parent (the test process) ------------------------------------------------
-def verify_child_answers(monkeypatch: Any) -> list[Any]:
-    """Make ``verify`` re-fold the checkpoints in its child process whatever the ledger's size and
-    the machine's cores; returns the list each answer the child sends is appended to (None when
-    it failed and the fold was done in the parent)."""
+def child_answers(monkeypatch: Any, threshold: tuple[Any, str], reader: tuple[Any, str]) -> list[Any]:
+    """Make a read start its child process (``ledger.read.children``) whatever the ledger's size
+    and the machine's cores (``threshold``: the module and name of its size threshold, set to 0),
+    and record the answers: each value the function ``reader`` (its owner and name) returns for
+    what the child sent is appended to the list returned (None when it failed and the work was
+    done in the parent)."""
     import ledger.read.children as children
-    import ledger.read.verify as verifying
 
-    monkeypatch.setattr(verifying, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(*threshold, 0)
     monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
     answers: list[Any] = []
-    real = verifying._Side.result
+    owner, name = reader
+    real = getattr(owner, name)
 
-    def spy(self: Any) -> Any:
-        answers.append(real(self))
+    def spy(*args: Any) -> Any:
+        answers.append(real(*args))
         return answers[-1]
 
-    monkeypatch.setattr(verifying._Side, "result", spy)
+    monkeypatch.setattr(owner, name, spy)
     return answers
+
+
+def verify_child_answers(monkeypatch: Any) -> list[Any]:
+    """:func:`child_answers` of ``verify``: the problems its child's checkpoint re-fold found."""
+    import ledger.read.verify as verifying
+
+    return child_answers(monkeypatch, (verifying, "PARALLEL_FROM"), (verifying._Side, "result"))
 
 
 def is_sqlite(db_url: str) -> bool:

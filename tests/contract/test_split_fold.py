@@ -15,26 +15,16 @@ from ledger import Ledger, LedgerError
 from projections import fold
 from tests.contract.test_checkpoints import build
 from tests.integrity.test_integrity_tamper import sql
+from tests.procs import child_answers
 from tests.samples import basic, investment
 
 
 def _split_always(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Split every whole fold, whatever the ledger's size and the machine's cores; returns the list
     each answer of the child is appended to (None: it failed, the stakes were folded here)."""
-    import ledger.read.children as children
     import ledger.read.split as split
 
-    monkeypatch.setattr(split, "SPLIT_FROM", 0)
-    monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
-    answers: list[Any] = []
-    real = split._stakes
-
-    def spy(answer: bytes | None) -> Any:
-        answers.append(real(answer))
-        return answers[-1]
-
-    monkeypatch.setattr(split, "_stakes", spy)
-    return answers
+    return child_answers(monkeypatch, (split, "SPLIT_FROM"), (split, "_stakes"))
 
 
 def test_the_split_fold_answers_as_one_fold_does(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
