@@ -112,7 +112,7 @@ def write_indented(doc: dict[str, Any], out: IO[bytes]) -> None:
         out.write(chunk)
 
 
-def indented(doc: dict[str, Any]) -> Iterator[bytes]:
+def indented(doc: dict[str, Any]) -> Iterator[bytes | memoryview]:
     """The bytes of ``orjson.dumps(doc, option=OPT_INDENT_2)`` in pieces: each top-level value (and
     each piece of a list, or of :class:`Pieces`) is dumped alone and indented one level (orjson
     escapes the newlines inside strings, so every raw newline is layout)."""
@@ -134,15 +134,18 @@ def indented(doc: dict[str, Any]) -> Iterator[bytes]:
     yield b"}"
 
 
-def _list(pieces: Iterable[list[Any]]) -> Iterator[bytes]:
+def _list(pieces: Iterable[list[Any]]) -> Iterator[bytes | memoryview]:
     """A list one level down, as ``orjson.dumps`` indents it, from its items a piece at a time."""
     first = True
     for piece in pieces:
         if piece:
             # dumped one level down ({"": piece}), so orjson indents it as it stands: cut its "{\n  "": [\n"
             # and "\n  ]\n}" (measured: re-indenting a top-level dump was a fifth of a streamed state)
+            # a view, not a slice: the text is not copied twice more on its way out (the
+            # separator is its own chunk); :func:`indented` callers that need bytes copy it once
             text = orjson.dumps({"": piece}, option=orjson.OPT_INDENT_2)
-            yield (b"[\n" if first else b",\n") + text[10:-6]
+            yield b"[\n" if first else b",\n"
+            yield memoryview(text)[10:-6]
             first = False
     yield b"[]" if first else b"\n  ]"
 

@@ -77,11 +77,15 @@ class StateStream:
         """Write the state's JSON and a newline to ``out``, a piece at a time (no cycle hunts
         meanwhile: each piece is garbage at once, and a collection would scan what else is alive)."""
         with gc_paused():
-            for chunk in self.chunks():
+            for chunk in self._views():
                 out.write(chunk)
 
     def chunks(self) -> Iterator[bytes]:
         """The bytes :meth:`write_json` writes, a piece at a time (an HTTP response's body)."""
+        for chunk in self._views():
+            yield chunk if type(chunk) is bytes else bytes(chunk)
+
+    def _views(self) -> Iterator[bytes | memoryview]:
         yield from indented({**self.doc, **{name: Pieces(pieces) for name, pieces in self._sections()}})
         yield b"\n"
 
