@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -95,10 +96,8 @@ def packed(lines: Iterable[bytes]) -> bytes:
 
 
 def _stored_lines(blob: bytes) -> Iterator[bytes]:
-    unpacker = zlib.decompressobj()
     pending: list[bytes] = []
-    for start in range(0, len(blob) + 1, _READ):
-        piece = unpacker.decompress(blob[start:start + _READ]) if start < len(blob) else unpacker.flush()
+    for piece in _inflated(blob):
         if b"\n" not in piece:
             pending.append(piece)
             continue
@@ -106,9 +105,36 @@ def _stored_lines(blob: bytes) -> Iterator[bytes]:
         yield b"".join([*pending, first])
         yield from middle
         pending = [last]
-    if not unpacker.eof:
-        raise ValueError("the compressed data is cut short")
     yield b"".join(pending)
+
+
+def _inflated(blob: bytes) -> Iterator[bytes]:
+    """The decompressed text of ``blob``, a :data:`_READ` of it at a time; the next one is
+    decompressed in a thread while the caller parses this one (zlib lets go of the GIL while it
+    inflates: measured on the 1M ledger's latest checkpoint, 214 MB of text, this hid ~0.4 s of
+    a 2.4 s streamed state). One piece ahead at most, so memory holds two, and a reader that
+    stops early leaves only that one piece's work to finish."""
+    unpacker = zlib.decompressobj()
+    starts = [*range(0, len(blob), _READ), len(blob)]  # the last one flushes and checks the end
+
+    def piece(start: int) -> bytes:
+        if start < len(blob):
+            return unpacker.decompress(blob[start:start + _READ])
+        rest = unpacker.flush()
+        if not unpacker.eof:
+            raise ValueError("the compressed data is cut short")
+        return rest
+
+    if len(starts) < 3:  # a small checkpoint (a party's, a test's): no thread
+        yield from map(piece, starts)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="checkpoint-inflate") as pool:
+        ahead = pool.submit(piece, starts[0])
+        for start in starts[1:]:
+            done = ahead.result()
+            ahead = pool.submit(piece, start)
+            yield done
+        yield ahead.result()
 
 
 def decode(blob: bytes) -> Folder:
