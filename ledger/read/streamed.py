@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from ledger.errors import IntegrityError
 from ledger.read import checkpoint_text, checkpoints, queries, tailed
-from ledger.read.documents import PIECE, Pieces, State, indented
+from ledger.read.documents import PIECE, Pieces, State, indented, write_indented
 from ledger.store.port import EventStore
 from projections import SECTIONS, filter_active, finish_stored, gc_paused
 
@@ -77,17 +77,18 @@ class StateStream:
         """Write the state's JSON and a newline to ``out``, a piece at a time (no cycle hunts
         meanwhile: each piece is garbage at once, and a collection would scan what else is alive)."""
         with gc_paused():
-            for chunk in self._views():
-                out.write(chunk)
+            write_indented(self._document(), out)
+            out.write(b"\n")
 
     def chunks(self) -> Iterator[bytes]:
         """The bytes :meth:`write_json` writes, a piece at a time (an HTTP response's body)."""
-        for chunk in self._views():
+        for chunk in indented(self._document()):
             yield chunk if type(chunk) is bytes else bytes(chunk)
-
-    def _views(self) -> Iterator[bytes | memoryview]:
-        yield from indented({**self.doc, **{name: Pieces(pieces) for name, pieces in self._sections()}})
         yield b"\n"
+
+    def _document(self) -> dict[str, Any]:
+        """The header fields and every section as :class:`Pieces`, read as the writer reaches them."""
+        return {**self.doc, **{name: Pieces(pieces) for name, pieces in self._sections()}}
 
     def records(self, section: str | None) -> tuple[str | None, Iterator[dict[str, Any]]]:
         """The items of ``section``, or of every section each with its ``section`` (the CLI's jsonl)."""
