@@ -5,7 +5,15 @@ means only that the parent does that part itself, slower, with the same answer.
 The child is ``python -m <module>``, a process of its own rather than :mod:`multiprocessing`,
 whose spawn would re-run the caller's main script. Its request goes through its stdin (it holds
 the store's address, and a URL may hold a password: never on a command line); its answer comes
-back whole on its stdout, and counts only when it exits 0.
+back on its stdout as one frame (:func:`send`): its length, then its bytes, and it counts only
+when it is whole.
+
+Why a frame, and a thread that reads it from the start: before, the parent read the pipe only
+once its own half was done and took the answer at end of file, i.e. when the child had exited.
+A child done first then sat blocked on a full pipe, and the parent waited for the exit of a
+process that holds a million-event fold, which the kernel takes ~0.6 s to tear down. Now the
+child writes into the thread's reads as soon as it is done, and the parent has the answer when
+its last byte arrives; the child's exit is reaped in the background.
 """
 
 from __future__ import annotations
@@ -14,6 +22,11 @@ import contextlib
 import os
 import subprocess
 import sys
+import threading
+from typing import IO
+
+_HEADER = 8
+"""Bytes of a frame's length (big-endian)."""
 
 
 def worth_it(address: str | None, events: int, least: int) -> bool:
@@ -22,12 +35,39 @@ def worth_it(address: str | None, events: int, least: int) -> bool:
     return address is not None and events >= least and (os.cpu_count() or 1) >= 2
 
 
+def send(answer: bytes, out: IO[bytes] | None = None) -> None:
+    """The child's side: write ``answer`` as one frame on stdout (the parent's read ends with its
+    last byte, not at this process's exit)."""
+    out = out or sys.stdout.buffer
+    out.write(len(answer).to_bytes(_HEADER, "big"))
+    out.write(answer)
+    out.flush()
+
+
+def _frame(pipe: IO[bytes]) -> bytes | None:
+    """One frame read from ``pipe``; None when it ends before the frame does."""
+    header = pipe.read(_HEADER)
+    if len(header) != _HEADER:
+        return None
+    size = int.from_bytes(header, "big")
+    body = pipe.read(size)
+    return body if len(body) == size else None
+
+
 class Child:
     """A started child process (:meth:`start`); read its answer with :meth:`answer`, and always
     :meth:`stop` it (in a ``finally``)."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
+        self._answer: bytes | None = None
+        self._reader = threading.Thread(target=self._read, name=f"child-{process.pid}", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        with contextlib.suppress(OSError, ValueError):  # a pipe closed by stop()
+            self._answer = _frame(self.process.stdout)
 
     @classmethod
     def start(cls, module: str, request: bytes) -> Child | None:
@@ -50,18 +90,24 @@ class Child:
         return child
 
     def answer(self) -> bytes | None:
-        """Everything the child wrote, once it exited 0; None when it failed."""
-        assert self.process.stdout is not None
-        try:
-            out = self.process.stdout.read()
-        except OSError:
-            return None
-        return out if self.process.wait() == 0 else None
+        """The child's whole answer, once its last byte arrived; None when it failed (it exited,
+        or closed its stdout, before a whole frame)."""
+        self._reader.join()
+        return self._answer
 
     def stop(self) -> None:
+        """End the child. One that sent its whole answer is exiting: it is reaped by a thread, so
+        the parent does not wait for its teardown; any other is killed and reaped here."""
+        if self._answer is not None and not self._reader.is_alive():
+            threading.Thread(target=self._close, daemon=True).start()
+            return
         if self.process.poll() is None:
             self.process.kill()
+        self._close()
+
+    def _close(self) -> None:
         self.process.wait()
+        self._reader.join()  # it reads to the end of the pipe, which the exit closed
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None and not pipe.closed:
                 with contextlib.suppress(OSError):  # a write to it that never reached the child

@@ -1,6 +1,7 @@
 """The child process of ``verify`` (:mod:`ledger.read.verify`): reads a store address on stdin,
-re-folds the store's checkpoints (the whole ledger's and the busy parties') and writes the problems found as JSON on stdout. Exit 0 only
-when it wrote them; anything else makes the parent fold the checkpoints itself."""
+re-folds the store's checkpoints (the whole ledger's and the busy parties') and sends the problems
+found as JSON, one frame on stdout (:func:`ledger.read.children.send`); anything short of a whole
+frame makes the parent fold the checkpoints itself."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 def main() -> int:
     import orjson
 
+    from ledger.read.children import send
     from ledger.read.verify import fold_checks
     from ledger.store import open_store
     from projections import gc_paused
@@ -20,7 +22,7 @@ def main() -> int:
             found = fold_checks(store)
     finally:
         store.dispose()
-    sys.stdout.buffer.write(orjson.dumps(found))
+    send(orjson.dumps(found))
     return 0
 
 
