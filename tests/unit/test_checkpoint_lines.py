@@ -51,3 +51,15 @@ def test_a_large_row_is_read_through_the_thread_and_its_errors_reach_the_reader(
     reader = checkpoint_text._stored_lines(blob)
     assert next(reader) == lines[0]
     reader.close()  # a reader that stops early: the piece ahead finishes, nothing hangs
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES, LINES, st.booleans())
+def test_two_texts_compared_line_by_line_are_equal_exactly_when_their_bytes_are(
+        a: list[bytes], b: list[bytes], same: bool) -> None:
+    """What ``verify`` compares a stored checkpoint with its re-fold by, without making either text."""
+    if same:
+        b = list(a)
+    assert checkpoint_text._same_lines(iter(a), iter(b)) == (b"\n".join(a) == b"\n".join(b))
+    reader = checkpoint_text._stored_lines(checkpoint_text.packed(a))
+    assert checkpoint_text._same_lines(reader, iter(b)) == (a == b)

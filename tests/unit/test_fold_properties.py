@@ -390,6 +390,11 @@ def test_a_stored_checkpoint_round_trips_and_folds_on_like_the_original(events, 
     try:
         blob = checkpoint_text.encode(folder)
         assert zlib.decompress(blob) == checkpoint_text.text(folder) == checkpoint_text.text(folder.snapshot())
+        assert checkpoint_text.differs(blob, folder) is None  # compared line by line, as verify does
+        lines = checkpoint_text.text(folder).split(b"\n")
+        longer = checkpoint_text.packed([*lines, orjson.dumps([SECTIONS[-1], []])])  # other text, same data
+        assert checkpoint_text.differs(longer, folder) is None
+        assert "not readable" in (checkpoint_text.differs(blob[:-4], folder) or "")
     finally:
         checkpoint_text.PIECE = original
     stored = [orjson.loads(line) for line in checkpoint_text.text(folder).split(b"\n")[1:]]
