@@ -225,13 +225,14 @@ class SqlStore:
                 return
             last = int(rows[-1][9])
 
-    def party_index(self, upto: int) -> Iterator[list[tuple[int, str]]]:
+    def party_index(self, upto: int, ordered: bool = True) -> Iterator[list[tuple[int, str]]]:
         """The stored party index as (position, key) rows up to ``upto``, a list per bucket, in
-        (position, key) order (the database sorts one bucket at a time). Cast in SQL, so an
-        edited row of another type compares as a wrong row, not as a crash."""
+        (position, key) order (the database sorts one bucket at a time), or unless ``ordered`` in
+        the order the database keeps them (no sort). Cast in SQL, so an edited row of another
+        type compares as a wrong row, not as a crash."""
         m = self.db.mark
         sql = (f"SELECT CAST(position AS BIGINT), CAST(party AS TEXT) FROM event_parties WHERE bucket = {m} "
-               f"AND position <= {m} ORDER BY position, party")
+               f"AND position <= {m}{' ORDER BY position, party' if ordered else ''}")
         with self.db.reading() as conn:
             for number in range(bucket(upto) + 1):
                 yield list(map(tuple, conn.execute(sql, (number, upto)).fetchall()))
