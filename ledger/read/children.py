@@ -66,7 +66,7 @@ class Child:
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        with contextlib.suppress(OSError, ValueError):  # a pipe closed by stop()
+        with contextlib.suppress(OSError, ValueError):  # a pipe that fails or is closed: no answer
             self._answer = _frame(self.process.stdout)
 
     @classmethod
@@ -98,7 +98,7 @@ class Child:
     def stop(self) -> None:
         """End the child. One that sent its whole answer is exiting: it is reaped by a thread, so
         the parent does not wait for its teardown; any other is killed and reaped here."""
-        if self._answer is not None and not self._reader.is_alive():
+        if self._answer is not None:  # set as the reader's last step: it is done
             threading.Thread(target=self._close, daemon=True).start()
             return
         if self.process.poll() is None:
