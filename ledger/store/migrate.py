@@ -64,7 +64,8 @@ def upgrade_database(db: Database, revision: str = "head") -> tuple[str | None, 
     try:
         return upgrade(engine, revision)
     finally:
-        engine.dispose()
+        # in memory the pool holds the database's one connection: closing it would drop the database
+        engine.dispose(close=db.file is not None)
 
 
 def _sqlite_engine(db: SqliteDatabase) -> Engine:

@@ -111,6 +111,17 @@ def test_open_takes_a_plain_path_or_raises_ours(tmp_path: Path) -> None:
         Ledger.open(str(tmp_path / "missing" / "x.db"))
 
 
+def test_a_ledger_in_memory_keeps_its_schema_after_init() -> None:
+    """``sqlite://`` is one database held by one connection: the migration's engine must not
+    close it when it is done (it did: every call after ``init`` failed on a closed database)."""
+    with Ledger.open("sqlite://", init=True) as lg:
+        lg.append(basic())
+        assert lg.count() == len(basic())
+        parties = [p["party"] for p in lg.state(as_of="2030-01-01").to_dict()["parties"]]
+        assert "microsoft" in parties
+        assert lg.verify().ok
+
+
 def test_every_public_method_documents_its_parameters_and_return() -> None:
     for name, member in inspect.getmembers(Ledger, inspect.isfunction):
         if name.startswith("_"):
